@@ -1,0 +1,150 @@
+"""Writes for people and organisations. Each one writes its audit entry."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .audit import audit_record
+from .exceptions import DomainError, InvalidTransition, NotAllowed
+from .models import Membership, Organization, User
+from .uscc import uscc_problem
+
+USCC_MESSAGES = {
+    "length": gettext_lazy("A Unified Social Credit Code has exactly 18 characters."),
+    "characters": gettext_lazy(
+        "A Unified Social Credit Code uses only digits and the capital letters A–H, J–N, P–R, T, U, W–Y."
+    ),
+    "check": gettext_lazy("The check character of this Unified Social Credit Code does not match: check for a typo."),
+}
+
+
+def validate_uscc(code: str) -> str:
+    """Normalise and validate a USCC; raise DomainError with a clear message."""
+    code = (code or "").strip().upper()
+    problem = uscc_problem(code)
+    if problem:
+        raise DomainError(USCC_MESSAGES[problem], field="uscc")
+    return code
+
+
+@transaction.atomic
+def user_signup(*, username: str, email: str, password: str, display_name: str = "") -> User:
+    """Create a person's account."""
+    user = User.objects.create_user(username=username, email=email, password=password, display_name=display_name)
+    audit_record(action="user.signup", obj=user, actor=user, changes={"username": [None, username]})
+    return user
+
+
+@transaction.atomic
+def organization_register(
+    *,
+    user: User,
+    name: str,
+    uscc: str,
+    is_merchant: bool,
+    is_buyer: bool,
+    is_sme: bool = False,
+    is_public_data_operator: bool = False,
+    contact_email: str = "",
+    business_licence=None,
+) -> Organization:
+    """Register an organisation with its creator as owner; it awaits verification."""
+    uscc = validate_uscc(uscc)
+    if not (is_merchant or is_buyer):
+        raise DomainError(_("Choose merchant, buyer or both."), field="is_merchant")
+    if Organization.objects.filter(uscc=uscc).exists():
+        raise DomainError(_("An organisation with this code is already registered."), field="uscc")
+    org = Organization(
+        name=name.strip(),
+        uscc=uscc,
+        is_merchant=is_merchant,
+        is_buyer=is_buyer,
+        is_sme=is_sme,
+        is_public_data_operator=is_public_data_operator,
+        contact_email=contact_email,
+    )
+    if business_licence is not None:
+        org.business_licence = business_licence
+    org.save()
+    Membership.objects.create(user=user, organization=org, role=Membership.Role.OWNER)
+    audit_record(
+        action="organization.register",
+        obj=org,
+        actor=user,
+        organization=org,
+        changes={"status": [None, org.status], "uscc": [None, uscc], "name": [None, org.name]},
+    )
+    return org
+
+
+def _organization_move(org: Organization, *, to: str, actor: User, reason: str, action: str) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=org.pk)
+    if org.status == to:
+        return org
+    if not org.can_become(to):
+        raise InvalidTransition(
+            _("An organisation in state “%(from)s” cannot become “%(to)s”.")
+            % {"from": org.get_status_display(), "to": Organization.Status(to).label}
+        )
+    before = org.status
+    org.status = to
+    org.status_reason = reason
+    fields = ["status", "status_reason", "updated_at"]
+    if to == Organization.Status.VERIFIED:
+        org.verified_at = timezone.now()
+        fields.append("verified_at")
+    org.save(update_fields=fields)
+    audit_record(action=action, obj=org, actor=actor, changes={"status": [before, to]}, reason=reason)
+    return org
+
+
+def _require_operator(actor: User) -> None:
+    if not actor.has_perm("accounts.operate_exchange"):
+        raise NotAllowed(_("Only exchange operators may do this."))
+
+
+@transaction.atomic
+def organization_verify(*, org: Organization, actor: User, reason: str = "") -> Organization:
+    """An operator verifies (or re-instates) an organisation; it may trade."""
+    _require_operator(actor)
+    return _organization_move(org, to=Organization.Status.VERIFIED, actor=actor, reason=reason, action="organization.verify")
+
+
+@transaction.atomic
+def organization_reject(*, org: Organization, actor: User, reason: str) -> Organization:
+    """An operator refuses an organisation's verification, saying why."""
+    _require_operator(actor)
+    if not reason.strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    return _organization_move(org, to=Organization.Status.REJECTED, actor=actor, reason=reason, action="organization.reject")
+
+
+@transaction.atomic
+def organization_suspend(*, org: Organization, actor: User, reason: str) -> Organization:
+    """An operator suspends a verified organisation; it may not trade meanwhile."""
+    _require_operator(actor)
+    if not reason.strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    return _organization_move(org, to=Organization.Status.SUSPENDED, actor=actor, reason=reason, action="organization.suspend")
+
+
+@transaction.atomic
+def organization_resubmit(*, org: Organization, actor: User) -> Organization:
+    """The owner asks again for verification after a rejection."""
+    if not Membership.objects.filter(organization=org, user=actor, role=Membership.Role.OWNER).exists():
+        raise NotAllowed(_("Only the organisation's owner may do this."))
+    return _organization_move(org, to=Organization.Status.SUBMITTED, actor=actor, reason="", action="organization.resubmit")
+
+
+@transaction.atomic
+def membership_add(*, org: Organization, actor: User, user: User, role: str = Membership.Role.MEMBER) -> Membership:
+    """The owner adds a person to the organisation."""
+    if not Membership.objects.filter(organization=org, user=actor, role=Membership.Role.OWNER).exists():
+        raise NotAllowed(_("Only the organisation's owner may add members."))
+    membership, created = Membership.objects.get_or_create(organization=org, user=user, defaults={"role": role})
+    if created:
+        audit_record(
+            action="membership.add", obj=membership, actor=actor, organization=org, changes={"role": [None, role]}
+        )
+    return membership

@@ -1,0 +1,44 @@
+"""Writes for registrations and listings. Views, tasks and the API call these only."""
+
+from .lifecycle import (
+    listing_delist,
+    listing_pause,
+    listing_resume,
+    registration_cancel,
+    registration_reinstate,
+    registration_suspend,
+)
+from .negative_list import negative_term_add, negative_term_remove
+from .objections import objection_dismiss, objection_file, objection_uphold
+from .registration import code_allocate, product_save_draft, product_submit
+from .review import (
+    registration_approve,
+    registration_complete,
+    registration_complete_due,
+    registration_reject,
+    registration_request_changes,
+    registration_start_review,
+)
+
+__all__ = [
+    "code_allocate",
+    "listing_delist",
+    "listing_pause",
+    "listing_resume",
+    "negative_term_add",
+    "negative_term_remove",
+    "objection_dismiss",
+    "objection_file",
+    "objection_uphold",
+    "product_save_draft",
+    "product_submit",
+    "registration_approve",
+    "registration_cancel",
+    "registration_complete",
+    "registration_complete_due",
+    "registration_reinstate",
+    "registration_reject",
+    "registration_request_changes",
+    "registration_start_review",
+    "registration_suspend",
+]

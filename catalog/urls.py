@@ -1,0 +1,32 @@
+"""Pages of the catalog: public, merchant (/my/) and operator console (/console/)."""
+
+from django.urls import path
+
+from .views import console, merchant, public
+
+app_name = "catalog"
+
+urlpatterns = [
+    # Public pages.
+    path("", public.home, name="home"),
+    path("catalog/", public.search, name="search"),
+    path("catalog/notice/", public.notice_list, name="notice"),
+    path("p/<str:code>/", public.product_detail, name="product"),
+    path("p/<str:code>/object/", public.objection_create, name="object"),
+    # Merchant pages.
+    path("my/products/", merchant.product_list, name="my_products"),
+    path("my/products/new/", merchant.product_create, name="product_create"),
+    path("my/products/<int:pk>/", merchant.product_manage, name="product_manage"),
+    path("my/products/<int:pk>/edit/", merchant.product_edit, name="product_edit"),
+    path("my/products/<int:pk>/submit/", merchant.product_submit, name="product_submit"),
+    path("my/products/<int:pk>/listing/", merchant.listing_action, name="listing_action"),
+    # Operator console.
+    path("console/", console.dashboard, name="console"),
+    path("console/reviews/", console.review_queue, name="review_queue"),
+    path("console/reviews/<int:pk>/", console.review_detail, name="review_detail"),
+    path("console/reviews/<int:pk>/<str:action>/", console.review_action, name="review_action"),
+    path("console/products/", console.product_list, name="console_products"),
+    path("console/objections/", console.objection_list, name="objections"),
+    path("console/objections/<int:pk>/<str:decision>/", console.objection_decide, name="objection_decide"),
+    path("console/negative-list/", console.negative_list, name="negative_list"),
+]

@@ -25,3 +25,28 @@ def register_finding_provider(provider: FindingProvider) -> FindingProvider:
     if provider not in finding_providers:
         finding_providers.append(provider)
     return provider
+
+
+@dataclass
+class Panel:
+    """A section a higher app adds to the public product page."""
+
+    template_name: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+PanelProvider = Callable[[object, object], "Panel | None"]  # (request, product) -> Panel or None
+product_panel_providers: list[PanelProvider] = []
+
+
+def register_product_panel(provider: PanelProvider) -> PanelProvider:
+    """Register a callable ``(request, product) -> Panel | None`` rendered on the product page."""
+    if provider not in product_panel_providers:
+        product_panel_providers.append(provider)
+    return provider
+
+
+def product_panels(request, product) -> list[Panel]:
+    panels = [panel for provider in product_panel_providers if (panel := provider(request, product))]
+    return sorted(panels, key=lambda panel: panel.order)

@@ -1,9 +1,15 @@
 """Writes for people and organisations. Each one writes its audit entry."""
 
+import io
+import secrets
+
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, UnidentifiedImageError
 
 from .audit import audit_record
 from .exceptions import DomainError, InvalidTransition, NotAllowed
@@ -55,6 +61,8 @@ def organization_register(
         raise DomainError(_("Choose merchant, buyer or both."), field="is_merchant")
     if Organization.objects.filter(uscc=uscc).exists():
         raise DomainError(_("An organisation with this code is already registered."), field="uscc")
+    if business_licence is not None:
+        business_licence = File(business_licence, name=licence_file_name(validate_business_licence(business_licence)))
     org = Organization(
         name=name.strip(),
         uscc=uscc,
@@ -108,7 +116,9 @@ def _require_operator(actor: User) -> None:
 def organization_verify(*, org: Organization, actor: User, reason: str = "") -> Organization:
     """An operator verifies (or re-instates) an organisation; it may trade."""
     _require_operator(actor)
-    return _organization_move(org, to=Organization.Status.VERIFIED, actor=actor, reason=reason, action="organization.verify")
+    return _organization_move(
+        org, to=Organization.Status.VERIFIED, actor=actor, reason=reason, action="organization.verify"
+    )
 
 
 @transaction.atomic
@@ -117,7 +127,9 @@ def organization_reject(*, org: Organization, actor: User, reason: str) -> Organ
     _require_operator(actor)
     if not reason.strip():
         raise DomainError(_("Give a reason."), field="reason")
-    return _organization_move(org, to=Organization.Status.REJECTED, actor=actor, reason=reason, action="organization.reject")
+    return _organization_move(
+        org, to=Organization.Status.REJECTED, actor=actor, reason=reason, action="organization.reject"
+    )
 
 
 @transaction.atomic
@@ -126,7 +138,9 @@ def organization_suspend(*, org: Organization, actor: User, reason: str) -> Orga
     _require_operator(actor)
     if not reason.strip():
         raise DomainError(_("Give a reason."), field="reason")
-    return _organization_move(org, to=Organization.Status.SUSPENDED, actor=actor, reason=reason, action="organization.suspend")
+    return _organization_move(
+        org, to=Organization.Status.SUSPENDED, actor=actor, reason=reason, action="organization.suspend"
+    )
 
 
 @transaction.atomic
@@ -134,7 +148,9 @@ def organization_resubmit(*, org: Organization, actor: User) -> Organization:
     """The owner asks again for verification after a rejection."""
     if not Membership.objects.filter(organization=org, user=actor, role=Membership.Role.OWNER).exists():
         raise NotAllowed(_("Only the organisation's owner may do this."))
-    return _organization_move(org, to=Organization.Status.SUBMITTED, actor=actor, reason="", action="organization.resubmit")
+    return _organization_move(
+        org, to=Organization.Status.SUBMITTED, actor=actor, reason="", action="organization.resubmit"
+    )
 
 
 @transaction.atomic
@@ -148,3 +164,44 @@ def membership_add(*, org: Organization, actor: User, user: User, role: str = Me
             action="membership.add", obj=membership, actor=actor, organization=org, changes={"role": [None, role]}
         )
     return membership
+
+
+LICENCE_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+LICENCE_MAX_PIXELS = 60_000_000
+
+
+def validate_business_licence(upload) -> str:
+    """Check a business licence by its content (PDF, JPEG or PNG, size-limited); return its real extension."""
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise DomainError(
+            _("The file is %(size)s KB; the limit is %(limit)s KB.")
+            % {"size": upload.size // 1024, "limit": settings.EVIDENCE_MAX_BYTES // 1024},
+            field="business_licence",
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data:
+        raise DomainError(_("The file is empty."), field="business_licence")
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    not_readable = DomainError(
+        _("The business licence must be a PDF, JPEG or PNG file; this file is none of them."), field="business_licence"
+    )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in LICENCE_IMAGE_FORMATS:
+                raise not_readable
+            if image.width * image.height > LICENCE_MAX_PIXELS:
+                raise DomainError(_("The image has too many pixels."), field="business_licence")
+            image.load()
+            return LICENCE_IMAGE_FORMATS[image.format]
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise not_readable from exc
+
+
+def licence_file_name(extension: str) -> str:
+    """An unguessable storage name whose extension matches the file's real type."""
+    return f"licence-{secrets.token_hex(8)}.{extension}"

@@ -43,6 +43,7 @@ urlpatterns = [
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/switch/", views.organization_switch, name="organization_switch"),
     path("organizations/<int:pk>/members/", views.member_add, name="member_add"),
+    path("organizations/<int:pk>/licence/", views.organization_licence, name="organization_licence"),
     path("console/organizations/", views.verification_queue, name="verification_queue"),
     path("console/organizations/<int:pk>/<str:action>/", views.organization_decide, name="organization_decide"),
 ]

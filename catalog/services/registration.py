@@ -51,9 +51,7 @@ def _require_merchant_member(actor, org: Organization) -> None:
 
 def _refuse_core(data: dict) -> None:
     if data.get("classification") == Classification.CORE:
-        raise DomainError(
-            _("Core data (核心数据) may not be registered or traded at all."), field="classification"
-        )
+        raise DomainError(_("Core data (核心数据) may not be registered or traded at all."), field="classification")
 
 
 def _check_choices(data: dict) -> None:
@@ -99,18 +97,26 @@ def product_save_draft(
             setattr(product, name, value)
     if not product.name.strip():
         raise DomainError(_("A draft needs at least a name."), field="name")
-    if cover_image is not None:
-        clean, thumb = images.process_cover(cover_image)
+    # Validate every upload before anything is written, so a refusal leaves no file behind.
+    if delivery_modes is not None:
+        unknown = set(delivery_modes) - set(DeliveryModeCode.values)
+        if unknown:
+            raise DomainError(
+                _("Unknown delivery modes: %(modes)s") % {"modes": ", ".join(sorted(unknown))}, field="delivery_modes"
+            )
+    cover = images.process_cover(cover_image) if cover_image is not None else None
+    parsed = samples.parse_sample(sample_file) if sample_file is not None else None
+    if personal_evidence is not None and personal_evidence.size > settings.EVIDENCE_MAX_BYTES:
+        raise DomainError(_("The evidence file is too large."), field="personal_evidence")
+    if cover is not None:
+        clean, thumb = cover
         product.cover_image.save(clean.name, clean, save=False)
         product.cover_thumbnail.save(thumb.name, thumb, save=False)
-    if sample_file is not None:
-        parsed = samples.parse_sample(sample_file)
+    if parsed is not None:
         cells = [cell for row in parsed.pop("all_rows") for cell in row]
         product.sample_preview = {**parsed, "identifiers": scan_personal_identifiers(cells)}
         product.sample_file.save(sample_file.name.rsplit("/", 1)[-1], sample_file, save=False)
     if personal_evidence is not None:
-        if personal_evidence.size > settings.EVIDENCE_MAX_BYTES:
-            raise DomainError(_("The evidence file is too large."), field="personal_evidence")
         product.personal_evidence.save(personal_evidence.name.rsplit("/", 1)[-1], personal_evidence, save=False)
     if sign_commitment and not product.commitment_signed_at:
         product.commitment_signed_at = timezone.now()
@@ -119,9 +125,6 @@ def product_save_draft(
     product.search_document = search.segment_document(product.name, product.summary, product.description)
     product.save()
     if delivery_modes is not None:
-        unknown = set(delivery_modes) - set(DeliveryModeCode.values)
-        if unknown:
-            raise DomainError(_("Unknown delivery modes: %(modes)s") % {"modes": ", ".join(sorted(unknown))}, field="delivery_modes")
         product.delivery_modes.set(DeliveryMode.objects.filter(code__in=delivery_modes))
     search.refresh_search_vector(Product.objects.filter(pk=product.pk))
     after = {name: getattr(product, name) for name in DRAFT_FIELDS}
@@ -139,7 +142,15 @@ def missing_for_submission(product: Product) -> dict[str, str]:
     """Field → message for everything a submission still lacks."""
     need = _("This is required to submit.")
     missing: dict[str, str] = {}
-    for name in ("name", "summary", "description", "section", "data_source_type", "update_frequency", "coverage_region"):
+    for name in (
+        "name",
+        "summary",
+        "description",
+        "section",
+        "data_source_type",
+        "update_frequency",
+        "coverage_region",
+    ):
         if not getattr(product, name):
             missing[name] = need
     if not product.application_scenario.strip():
@@ -159,7 +170,14 @@ def missing_for_submission(product: Product) -> dict[str, str]:
     if product.classification == Classification.CORE:
         missing["classification"] = _("Core data (核心数据) may not be registered or traded at all.")
     if product.data_source_type == DataSourceType.PUBLIC:
-        for name in ("auth_authority", "auth_grantee", "auth_content", "auth_scope", "auth_valid_from", "auth_valid_until"):
+        for name in (
+            "auth_authority",
+            "auth_grantee",
+            "auth_content",
+            "auth_scope",
+            "auth_valid_from",
+            "auth_valid_until",
+        ):
             if not getattr(product, name):
                 missing[name] = _("Public data needs its authorisation (授权) in full.")
         if product.auth_valid_from and product.auth_valid_until and product.auth_valid_until < product.auth_valid_from:
@@ -211,4 +229,3 @@ def product_submit(*, product: Product, actor) -> Product:
         for f in compute_findings(product)
     )
     return product
-

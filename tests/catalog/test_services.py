@@ -209,3 +209,25 @@ def test_changes_requested_then_resubmitted_keeps_the_code():
 
     assert product.code == code
     assert product.status == Product.Status.SUBMITTED
+
+
+def test_a_refused_upload_leaves_no_file_behind(settings):
+    """A malformed CSV refuses the whole save, and the valid cover sent with it is not stored."""
+    from pathlib import Path
+
+    from tests.factories import csv_upload, png_upload
+
+    org = OrganizationFactory()
+
+    with pytest.raises(DomainError) as error:
+        services.product_save_draft(
+            org=org,
+            actor=member(org),
+            data=complete_data(),
+            cover_image=png_upload(),
+            sample_file=csv_upload("a,b\n1,2,3\n"),
+        )
+
+    assert error.value.field == "sample_file"
+    assert not Product.objects.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []

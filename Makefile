@@ -1,15 +1,34 @@
 # Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+#   make run    virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (SQLite, eager tasks)
+#   make test   virtualenv, install, the whole test suite (PYTEST_ARGS='-m "not browser"' to skip Chromium)
+#   make lint   ruff check and ruff format --check
+# PYTHON picks the interpreter (default: pyenv's, from .python-version, else python3); it must be >= 3.12.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+NEEDS_312 := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: run test venv install migrate demo serve lint messages clean
+.PHONY: run test venv install migrate demo serve periodic lint format messages clean
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; v=sys.version_info; sys.exit(0 if v >= (3, 12) else "Python >= 3.12 is required (found %d.%d at $(PYTHON)); install 3.12 or set PYTHON=/path/to/python3.12" % v[:2])'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if [ -z "$(PYTHON)" ] || ! command -v "$(PYTHON)" >/dev/null 2>&1; then \
+		echo "ERROR: no Python interpreter found (PYTHON='$(PYTHON)')." >&2; \
+		echo "       Install Python 3.12 (see .python-version) or run: make $(or $(MAKECMDGOALS),test) PYTHON=/path/to/python3.12" >&2; \
+		exit 1; \
+	fi
+	@if ! "$(PYTHON)" -c '$(NEEDS_312)'; then \
+		echo "ERROR: Python >= 3.12 is required; $(PYTHON) is $$("$(PYTHON)" -c 'import platform; print(platform.python_version())')." >&2; \
+		echo "       Install 3.12 (see .python-version) or run: make $(or $(MAKECMDGOALS),test) PYTHON=/path/to/python3.12" >&2; \
+		exit 1; \
+	fi
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c '$(NEEDS_312)'; then \
+		echo "$(VENV) was made with an older Python: making it again with $(PYTHON)."; rm -rf $(VENV); \
+	fi
+	test -x $(BIN)/python || "$(PYTHON)" -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
@@ -19,20 +38,33 @@ venv install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+# Idempotent: a second run says the demo exchange exists and changes nothing.
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-# Serve on http://127.0.0.1:8000 with the embedded defaults; a companion process runs the periodic work.
+# Serve with the embedded defaults; a companion process runs the periodic work (celery beat's stand-in),
+# stopped when the server stops.
 run: demo
 	$(BIN)/python manage.py run_periodic & trap "kill $$! 2>/dev/null" EXIT; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+serve: migrate
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+periodic: migrate
+	$(BIN)/python manage.py run_periodic
+
+# pytest's own exit code is kept: 5 (no test collected) fails like any other failure.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var

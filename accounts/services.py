@@ -4,6 +4,7 @@ import io
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -164,6 +165,23 @@ def membership_add(*, org: Organization, actor: User, user: User, role: str = Me
             action="membership.add", obj=membership, actor=actor, organization=org, changes={"role": [None, role]}
         )
     return membership
+
+
+STAFF_ROLES = ("operator", "price_authority")  # groups made by migration 0002_staff_roles
+
+
+@transaction.atomic
+def staff_role_grant(*, user: User, role: str, actor: User | None = None) -> User:
+    """Grant a staff role (a group of permissions); by a superuser, or by a command when ``actor`` is None."""
+    if actor is not None and not actor.is_superuser:
+        raise NotAllowed(_("Only an administrator may grant staff roles."))
+    if role not in STAFF_ROLES:
+        raise DomainError(_("Unknown staff role."), field="role")
+    group = Group.objects.get(name=role)
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        audit_record(action="user.grant_role", obj=user, actor=actor, changes={"roles": [None, role]})
+    return user
 
 
 LICENCE_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png"}

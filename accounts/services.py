@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from .audit import audit_record
 from .exceptions import DomainError, InvalidTransition, NotAllowed
 from .models import Membership, Organization, User
+from .roles import STAFF_ROLES
 from .uscc import uscc_problem
 
 USCC_MESSAGES = {
@@ -167,7 +168,6 @@ def membership_add(*, org: Organization, actor: User, user: User, role: str = Me
     return membership
 
 
-STAFF_ROLES = ("operator", "price_authority")  # groups made by migration 0002_staff_roles
 
 
 @transaction.atomic

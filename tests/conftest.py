@@ -20,6 +20,17 @@ def _media_root(settings):
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Tasks run in-process in tests, even where CELERY_BROKER_URL is set (CI);
+    tests/marketplace/test_celery_worker.py runs a real worker instead."""
+    from marketplace.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

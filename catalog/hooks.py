@@ -50,3 +50,22 @@ def register_product_panel(provider: PanelProvider) -> PanelProvider:
 def product_panels(request, product) -> list[Panel]:
     panels = [panel for provider in product_panel_providers if (panel := provider(request, product))]
     return sorted(panels, key=lambda panel: panel.order)
+
+
+# A listing became listed (first listing, resumed, reinstated or recognised) -----------------------------
+
+ListingListedHandler = Callable[[int], None]  # (product id) -> None
+listing_listed_handlers: list[ListingListedHandler] = []
+
+
+def register_listing_listed_handler(handler: ListingListedHandler) -> ListingListedHandler:
+    """Register a callable ``(product_id) -> None`` run after a listing becomes listed, once committed."""
+    if handler not in listing_listed_handlers:
+        listing_listed_handlers.append(handler)
+    return handler
+
+
+def listing_listed(product_id: int) -> None:
+    """Tell every registered handler that the product's listing is now listed."""
+    for handler in listing_listed_handlers:
+        handler(product_id)

@@ -205,7 +205,8 @@ LISTING_TRANSITIONS = {
     LS.DRAFT: {LS.IN_REVIEW, LS.LISTED},
     LS.IN_REVIEW: {LS.LISTED, LS.REJECTED},
     LS.LISTED: {LS.PAUSED, LS.DELISTED, LS.REVOKED},
-    LS.PAUSED: {LS.LISTED, LS.DELISTED, LS.REVOKED},
+    # A recognised listing paused because its issuer suspended the registration goes back to review on reinstatement.
+    LS.PAUSED: {LS.LISTED, LS.DELISTED, LS.REVOKED, LS.IN_REVIEW},
 }
 
 
@@ -328,3 +329,202 @@ class Objection(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
+
+
+# --- Certificates, signing keys and peer exchanges (interop-v1) ------------------------------
+
+
+class SigningKey(models.Model):
+    """A public key this exchange signs or signed with; the private key never enters the database.
+
+    The current key comes from ``SIGNING_KEY``/``SIGNING_KEY_FILE``; a retired key stays in the JWK Set
+    while an unexpired certificate it signed exists; a removed (compromised) key leaves it at once.
+    """
+
+    kid = models.CharField(max_length=64, unique=True)
+    public_jwk = models.JSONField()
+    private_key_path = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.kid
+
+
+class Certificate(models.Model):
+    """One version of a registration certificate (登记凭证) issued here: the signed JWS, kept verbatim."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="certificates")
+    code = models.CharField(max_length=40, db_index=True)
+    ver = models.PositiveIntegerField()
+    kid = models.CharField(max_length=64, db_index=True)
+    jws = models.TextField()
+    payload = models.JSONField()
+    iat = models.DateTimeField()
+    nbf = models.DateTimeField()
+    exp = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-ver"]
+        constraints = [models.UniqueConstraint(fields=["product", "ver"], name="unique_certificate_version")]
+
+    def __str__(self):
+        return f"{self.code} v{self.ver}"
+
+
+class FeedEventType(models.TextChoices):
+    ISSUED = "certificate.issued", _("Certificate issued")
+    UPDATED = "certificate.updated", _("Certificate re-issued")
+    SUSPENDED = "certificate.suspended", _("Registration suspended")
+    REINSTATED = "certificate.reinstated", _("Registration reinstated")
+    REVOKED = "certificate.revoked", _("Registration revoked")
+
+
+class FeedSequence(models.Model):
+    """The single row locked while a feed event takes its number, so ``seq`` is never reused."""
+
+    last_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("feed sequence")
+
+    def __str__(self):
+        return str(self.last_seq)
+
+
+class FeedEvent(models.Model):
+    """One signed event of this exchange's feed (interop-v1 §4.2), in ``seq`` order."""
+
+    Type = FeedEventType
+
+    seq = models.BigIntegerField(unique=True)
+    type = models.CharField(max_length=32, choices=FeedEventType.choices)
+    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="feed_events")
+    code = models.CharField(max_length=40, db_index=True)
+    ver = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    kid = models.CharField(max_length=64)
+    payload = models.JSONField()
+    jws = models.TextField()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self):
+        return f"#{self.seq} {self.type} {self.code}"
+
+
+class Peer(models.Model):
+    """Another exchange: its discovery document, keys, whether operators trust it, and how far we follow it."""
+
+    exchange_code = models.CharField(_("exchange code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    base_url = models.URLField(_("base URL"), max_length=300)
+    jwks_uri = models.URLField(max_length=500)
+    endpoints = models.JSONField(default=dict)
+    jwks = models.JSONField(default=dict)
+    jwks_fetched_at = models.DateTimeField(null=True, blank=True)
+    is_trusted = models.BooleanField(_("trusted"), default=False)
+    trusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trusted_at = models.DateTimeField(null=True, blank=True)
+    cursor = models.BigIntegerField(_("last applied event"), default=0)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["exchange_code"]
+
+    def __str__(self):
+        return f"{self.exchange_code} {self.name}"
+
+
+class PeerCertificateStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class PeerCertificate(models.Model):
+    """The latest verified certificate of a peer's registration, as learnt from its feed or fetched."""
+
+    Status = PeerCertificateStatus
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="certificates")
+    code = models.CharField(max_length=40, unique=True)
+    issuer = models.CharField(max_length=8)
+    ver = models.PositiveIntegerField()
+    jws = models.TextField()
+    payload = models.JSONField()
+    status = models.CharField(max_length=12, choices=PeerCertificateStatus.choices, default="active")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_event_seq = models.BigIntegerField(default=0)
+    holder_uscc = models.CharField(max_length=18, db_index=True)
+    holder_name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200)
+    name_normalized = models.CharField(max_length=200, db_index=True)
+    exp = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} v{self.ver} [{self.status}]"
+
+
+class Recognition(models.Model):
+    """That an exchange lists a registration (登记互认).
+
+    Inbound: a peer told us it lists one of our registrations (``recognized_by`` = the peer).
+    Outbound: we list a peer's registration (``recognized_by`` = us); ``evidence_jws`` keeps the
+    certificate verbatim as it was when the merchant asked, and ``notified_at`` says the issuer was told.
+    """
+
+    code = models.CharField(max_length=40, db_index=True)
+    issuer = models.CharField(max_length=8)
+    recognized_by = models.CharField(max_length=8)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="recognitions")
+    listing_url = models.URLField(max_length=500)
+    evidence_jws = models.TextField(blank=True)
+    recognized_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notify_attempts = models.PositiveIntegerField(default=0)
+    notify_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-recognized_at"]
+        constraints = [models.UniqueConstraint(fields=["code", "recognized_by"], name="unique_recognition")]
+
+    def __str__(self):
+        return f"{self.code} @ {self.recognized_by}"
+
+
+class ReplayNonce(models.Model):
+    """A signed request's ``jti`` accepted from a peer; a second use within 600 s is a replay."""
+
+    iss = models.CharField(max_length=8)
+    jti = models.CharField(max_length=200)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-seen_at"]
+        constraints = [models.UniqueConstraint(fields=["iss", "jti"], name="unique_replay_nonce")]
+
+    def __str__(self):
+        return f"{self.iss}:{self.jti}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import console, merchant, public
+from .views import console, interop_pages, merchant, public
 
 app_name = "catalog"
 
@@ -29,4 +29,18 @@ urlpatterns = [
     path("console/objections/", console.objection_list, name="objections"),
     path("console/objections/<int:pk>/<str:decision>/", console.objection_decide, name="objection_decide"),
     path("console/negative-list/", console.negative_list, name="negative_list"),
+]
+
+# Interop pages: certificates, public verification, peer exchanges and mutual recognition (interop-v1).
+urlpatterns += [
+    path("verify/", interop_pages.verify, name="verify"),
+    path("certificates/<str:code>/", interop_pages.certificate_detail, name="certificate"),
+    path("certificates/<str:code>/pdf/", interop_pages.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<str:code>/qr.png", interop_pages.certificate_qr, name="certificate_qr"),
+    path("my/recognitions/", interop_pages.recognition_list, name="recognitions"),
+    path("console/peers/", interop_pages.peer_list, name="peers"),
+    path("console/peers/<int:pk>/", interop_pages.peer_detail, name="peer_detail"),
+    path("console/peers/<int:pk>/<str:action>/", interop_pages.peer_action, name="peer_action"),
+    path("console/recognitions/", interop_pages.recognition_review, name="recognition_review"),
+    path("console/recognitions/<int:pk>/<str:action>/", interop_pages.recognition_decide, name="recognition_decide"),
 ]

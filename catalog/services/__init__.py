@@ -42,3 +42,54 @@ __all__ = [
     "registration_start_review",
     "registration_suspend",
 ]
+
+# Certificates, peers and mutual recognition (interop-v1).
+from .certificates import (  # noqa: E402
+    certificate_issue,
+    certificate_record_status,
+    certificate_reissue,
+    feed_append,
+    signing_key_rotate,
+    signing_key_sync,
+)
+from .peers import (  # noqa: E402
+    peer_add,
+    peer_certificates_expire,
+    peer_follow,
+    peer_refresh_keys,
+    peer_reset_cursor,
+    peer_trust,
+    peer_untrust,
+    peers_follow_all,
+)
+from .recognition import (  # noqa: E402
+    listing_approve,
+    listing_reject,
+    recognition_create,
+    recognition_notify,
+    recognition_record,
+    recognitions_notify_pending,
+)
+
+__all__ += [
+    "certificate_issue",
+    "certificate_record_status",
+    "certificate_reissue",
+    "feed_append",
+    "listing_approve",
+    "listing_reject",
+    "peer_add",
+    "peer_certificates_expire",
+    "peer_follow",
+    "peer_refresh_keys",
+    "peer_reset_cursor",
+    "peer_trust",
+    "peer_untrust",
+    "peers_follow_all",
+    "recognition_create",
+    "recognition_notify",
+    "recognition_record",
+    "recognitions_notify_pending",
+    "signing_key_rotate",
+    "signing_key_sync",
+]

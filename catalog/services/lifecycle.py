@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from accounts.exceptions import NotAllowed
 from accounts.selectors import is_member
 
-from ..models import Listing, Product
+from ..models import FeedEventType, Listing, Product
+from .certificates import certificate_record_status
 from .transitions import listing_of, move, require_operator, require_reason
 
 
@@ -16,6 +17,8 @@ def registration_suspend(*, product: Product, actor, reason: str) -> Product:
     require_operator(actor)
     reason = require_reason(reason)
     product, moved = move(product, Product.Status.SUSPENDED, actor=actor, reason=reason, action="registration.suspend")
+    if moved:
+        certificate_record_status(product=product, event=FeedEventType.SUSPENDED)
     listing = listing_of(product)
     if moved and listing and listing.status == Listing.Status.LISTED:
         move(listing, Listing.Status.PAUSED, actor=actor, reason=reason, action="listing.pause")
@@ -28,6 +31,8 @@ def registration_reinstate(*, product: Product, actor, reason: str) -> Product:
     require_operator(actor)
     reason = require_reason(reason)
     product, moved = move(product, Product.Status.REGISTERED, actor=actor, reason=reason, action="registration.reinstate")
+    if moved:
+        certificate_record_status(product=product, event=FeedEventType.REINSTATED)
     listing = listing_of(product)
     if moved and listing and listing.status == Listing.Status.PAUSED:
         move(listing, Listing.Status.LISTED, actor=actor, reason=reason, action="listing.resume")
@@ -40,6 +45,8 @@ def registration_cancel(*, product: Product, actor, reason: str) -> Product:
     require_operator(actor)
     reason = require_reason(reason)
     product, moved = move(product, Product.Status.CANCELLED, actor=actor, reason=reason, action="registration.cancel")
+    if moved:
+        certificate_record_status(product=product, event=FeedEventType.REVOKED)
     listing = listing_of(product)
     if moved and listing and listing.can_become(Listing.Status.REVOKED):
         move(listing, Listing.Status.REVOKED, actor=actor, reason=reason, action="listing.revoke")
@@ -74,5 +81,5 @@ def listing_resume(*, listing: Listing, actor, reason: str = "") -> Listing:
     _require_holder_or_operator(actor, listing)
     if listing.product.status != Product.Status.REGISTERED:
         raise NotAllowed(_("The registration is not in force; the listing cannot re-open."))
-    listing, _ = move(listing, Listing.Status.LISTED, actor=actor, reason=reason, action="listing.resume")
+    listing, _moved = move(listing, Listing.Status.LISTED, actor=actor, reason=reason, action="listing.resume")
     return listing

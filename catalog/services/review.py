@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Listing, Objection, Product
+from .certificates import certificate_issue
 from .transitions import move, require_operator, require_reason
 
 
@@ -65,6 +66,7 @@ def registration_complete(*, product: Product) -> Product:
     )
     listing, _created = Listing.objects.get_or_create(product=product)
     move(listing, Listing.Status.LISTED, action="listing.list", listed_at=timezone.now())
+    certificate_issue(product=product)  # 赋码/发证: certificate ver 1 and the certificate.issued feed event.
     return product
 
 

@@ -1,11 +1,15 @@
 """The one place where a registration's or listing's status changes."""
 
+from functools import partial
+
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.exceptions import DomainError, InvalidTransition, NotAllowed
 
+from .. import hooks
 from ..models import Listing, Product, ProductEvent
 
 
@@ -65,6 +69,9 @@ def move(obj, to: str, *, actor=None, reason: str = "", action: str, public: boo
         changes={key: [before[key], after[key]] for key in after if before[key] != after[key]},
         reason=reason,
     )
+    if isinstance(obj, Listing) and to == Listing.Status.LISTED:
+        # Higher apps (matching) learn of it once committed; their failure never undoes the listing.
+        transaction.on_commit(partial(hooks.listing_listed, product.pk), robust=True)
     return obj, True
 
 

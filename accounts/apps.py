@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and audit")
 
     def ready(self):
+        from . import signin  # noqa: F401  (connects the failed and successful sign-in receivers)
         from .roles import ensure_staff_roles
 
         # No sender filter: role permissions belong to several apps, created as each one migrates.

@@ -64,7 +64,9 @@ def diff(before: dict, after: dict) -> dict:
 
 
 @transaction.atomic
-def audit_record(*, action: str, obj, actor=None, organization=None, changes: dict | None = None, reason: str = "") -> AuditEntry:
+def audit_record(
+    *, action: str, obj, actor=None, organization=None, changes: dict | None = None, reason: str = ""
+) -> AuditEntry:
     """Append one entry to the chain, under a lock on the chain head."""
     head, _ = AuditChainHead.objects.get_or_create(pk=1)
     head = AuditChainHead.objects.select_for_update().get(pk=1)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .selectors import organizations_of
+from .selectors import organizations_of, unread_notification_count
 
 
 def exchange(request):
@@ -14,4 +14,6 @@ def exchange(request):
         "SITE_URL": settings.SITE_URL,
         "current_organization": organization,
         "my_organizations": organizations_of(user) if user is not None else [],
+        # A callable: counted only when a template shows it.
+        "unread_notifications": (lambda: unread_notification_count(user)) if user is not None else 0,
     }

@@ -113,6 +113,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
 
+    def __str__(self):
+        return f"audit chain head #{self.last_seq}"
+
 
 class AuditEntry(models.Model):
     """One state change, chained to the previous entry by its SHA-256 hash."""
@@ -144,3 +147,47 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Notification(models.Model):
+    """A message in a person's or an organisation's in-site inbox, also sent by e-mail.
+
+    ``dedupe_key`` (unique when set) makes "tell them once" enforceable by the database:
+    a second notice with the same key is never written, so never sent.
+    """
+
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    message = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient_user__isnull=False) | models.Q(recipient_organization__isnull=False),
+                name="notification_has_recipient",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient_user", "read_at"], name="notification_user_idx"),
+            models.Index(fields=["recipient_organization", "read_at"], name="notification_org_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.message[:60]}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -168,8 +168,6 @@ def membership_add(*, org: Organization, actor: User, user: User, role: str = Me
     return membership
 
 
-
-
 @transaction.atomic
 def staff_role_grant(*, user: User, role: str, actor: User | None = None) -> User:
     """Grant a staff role (a group of permissions); by a superuser, or by a command when ``actor`` is None."""
@@ -223,3 +221,136 @@ def validate_business_licence(upload) -> str:
 def licence_file_name(extension: str) -> str:
     """An unguessable storage name whose extension matches the file's real type."""
     return f"licence-{secrets.token_hex(8)}.{extension}"
+
+
+# Notifications ---------------------------------------------------------------------------------------------
+# A notification is a message, not a state change of a governed object: it writes no audit entry.
+
+
+def _notification_recipients(notification, members: dict[int, list[str]]) -> list[str]:
+    """Where a notification's e-mail goes: the person, or the organisation's contact address or else its members."""
+    if notification.recipient_user_id:
+        email = notification.recipient_user.email
+        return [email] if email else []
+    org = notification.recipient_organization
+    if org.contact_email:
+        return [org.contact_email]
+    return members.get(org.pk, [])
+
+
+def notifications_email(*, notification_ids: list[int]) -> int:
+    """E-mail notifications not e-mailed yet; each is claimed first, so none is ever sent twice. Returns how many."""
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient_user", "recipient_organization")
+            .filter(pk__in=notification_ids, emailed_at=None)
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(emailed_at=timezone.now())
+    org_ids = {n.recipient_organization_id for n in claimed if n.recipient_organization_id}
+    members: dict[int, list[str]] = {}
+    for org_id, email in Membership.objects.filter(organization_id__in=org_ids).values_list(
+        "organization_id", "user__email"
+    ):
+        if email and email not in members.setdefault(org_id, []):
+            members[org_id].append(email)
+    sent = 0
+    for notification in claimed:
+        recipients = _notification_recipients(notification, members)
+        if not recipients:
+            continue
+        link = f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url
+        subject = f"[{settings.EXCHANGE_NAME}] {notification.message.splitlines()[0][:80]}"
+        send_mail(subject, f"{notification.message}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, recipients)
+        sent += 1
+    return sent
+
+
+def _notification(
+    *, kind: str, message: str, url: str = "", user=None, organization=None, dedupe_key=None, **recipient_ids
+):
+    """An unsaved notification; the recipient is ``user`` or ``organization`` (or ``user_id``/``organization_id``)."""
+    from .models import Notification
+
+    user_id = recipient_ids.pop("user_id", None) or getattr(user, "pk", None)
+    organization_id = recipient_ids.pop("organization_id", None) or getattr(organization, "pk", None)
+    if recipient_ids:
+        raise TypeError(f"unexpected arguments: {sorted(recipient_ids)}")
+    if (user_id is None) == (organization_id is None):
+        raise ValueError("a notification needs exactly one recipient: a user or an organisation")
+    return Notification(
+        recipient_user_id=user_id,
+        recipient_organization_id=organization_id,
+        kind=kind[:40],
+        message=message,
+        url=url[:300],
+        dedupe_key=dedupe_key or None,
+    )
+
+
+@transaction.atomic
+def notify_many(drafts: list[dict]) -> list:
+    """Write in-site notifications (each a dict of ``notify``'s arguments); a task e-mails them after commit.
+
+    A notification whose ``dedupe_key`` was already written is skipped: written, and sent,
+    once. Returns the notifications written now.
+    """
+    from .models import Notification
+
+    fresh = [_notification(**draft) for draft in drafts]
+    keys = [n.dedupe_key for n in fresh if n.dedupe_key]
+    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    fresh = [n for n in fresh if n.dedupe_key is None or n.dedupe_key not in existing]
+    keyed = [n for n in fresh if n.dedupe_key]
+    unkeyed = [n for n in fresh if not n.dedupe_key]
+    written = Notification.objects.bulk_create(unkeyed)
+    if keyed:
+        # A key written meanwhile by another process is skipped here (its writer sends it).
+        Notification.objects.bulk_create(keyed, ignore_conflicts=True)
+        started = {n.dedupe_key for n in keyed}
+        written += list(Notification.objects.filter(dedupe_key__in=started, emailed_at=None))
+    ids = [n.pk for n in written]
+    if ids:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.delay(ids), robust=True)
+    return written
+
+
+@transaction.atomic
+def notify(
+    *,
+    kind: str,
+    message: str,
+    url: str = "",
+    user: User | None = None,
+    organization: Organization | None = None,
+    dedupe_key: str | None = None,
+):
+    """Write an in-site notification (to a person or an organisation); a task e-mails it after commit.
+
+    With ``dedupe_key`` it is written once: a repeat returns the first one and sends nothing.
+    Returns ``(notification, created)``.
+    """
+    from .models import Notification
+
+    draft = {"kind": kind, "message": message, "url": url, "user": user, "organization": organization}
+    written = notify_many([{**draft, "dedupe_key": dedupe_key}])
+    if written:
+        return written[0], True
+    return Notification.objects.get(dedupe_key=dedupe_key), False
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the person's unread notifications (theirs and their organisations'), or only ``ids``, as read."""
+    from .selectors import notifications_for
+
+    unread = notifications_for(user).filter(read_at=None)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

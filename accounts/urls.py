@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "accounts"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/enrol/", two_factor_views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/enrol/qr.svg", two_factor_views.two_factor_qr, name="two_factor_qr"),
+    path("two-factor/recovery-codes/", two_factor_views.recovery_codes_renew, name="recovery_codes_renew"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
@@ -39,6 +43,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", views.dashboard, name="dashboard"),
+    path("inbox/", views.inbox, name="inbox"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/switch/", views.organization_switch, name="organization_switch"),

@@ -21,6 +21,7 @@ from .forms import DecisionForm, MemberAddForm, OrganizationForm, SignupForm, ad
 from .middleware import CurrentOrganizationMiddleware
 from .models import Membership, Organization
 from .selectors import is_member, is_owner, organizations_of
+from .signin import SigninForm
 
 operator_required = permission_required("accounts.operate_exchange", raise_exception=True)
 
@@ -48,6 +49,7 @@ DECISION_DONE = {
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = SigninForm  # tells a locked-out person when to try again (accounts/signin.py)
 
 
 def signup(request):
@@ -261,3 +263,23 @@ def _queue_url(request) -> str:
     if status in Organization.Status.values or status == "all":
         url += f"?status={status}"
     return url
+
+
+@login_required
+def inbox(request):
+    """The person's notifications and their organisations', newest first; POST marks them read."""
+    from django.core.paginator import Paginator
+
+    from .selectors import notifications_for
+
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        messages.success(request, _("Every notification is marked read."))
+        return redirect("accounts:inbox")
+    notifications = notifications_for(request.user).select_related("recipient_organization")
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/inbox.html",
+        {"page": page, "unread": notifications.filter(read_at=None).exists()},
+    )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 
 from accounts.exceptions import DomainError
 from accounts.models import Membership, Organization, User
@@ -35,6 +36,21 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     field = serializers.CharField(required=False)
     errors = serializers.DictField(child=serializers.CharField(), required=False)
+
+
+class TokenObtainSerializer(AuthTokenSerializer):
+    """User name and password; staff who must use two-factor sign-in add a current one-time code."""
+
+    otp = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=32,
+        help_text=_("One-time code from the authenticator app (required for operators and the price authority)."),
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
 
 
 class MemberSerializer(serializers.ModelSerializer):

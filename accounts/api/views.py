@@ -3,14 +3,17 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, signin, two_factor
+from accounts.exceptions import DomainError
 from accounts.filtersets import OrganizationFilterSet
 from accounts.models import Membership, Organization
 from accounts.selectors import organizations_of
@@ -23,6 +26,8 @@ from .serializers import (
     OrganizationDetailSerializer,
     OrganizationRegisterSerializer,
     OrganizationSerializer,
+    TokenObtainSerializer,
+    TokenSerializer,
     validate_input,
 )
 
@@ -31,11 +36,58 @@ REFUSED = OpenApiResponse(ErrorSerializer, description="Refused: `detail` says w
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not allowed for this person.")
 NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such organisation among those you may see.")
 CONFLICT = OpenApiResponse(ErrorSerializer, description="The organisation's state does not allow this move.")
+TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many failed sign-ins: `Retry-After` says when to retry.")
 
 
-@extend_schema(tags=[TAG], summary="Obtain an API token with a user name and password")
+@extend_schema(
+    tags=[TAG],
+    summary="Obtain an API token with a user name and password",
+    request=TokenObtainSerializer,
+    responses={
+        200: TokenSerializer,
+        400: REFUSED,
+        403: OpenApiResponse(ErrorSerializer, description="A one-time code is required (`field`: `otp`) or wrong."),
+        429: TOO_MANY,
+    },
+)
 class TokenObtainView(ObtainAuthToken):
-    """``POST {"username", "password"}`` → ``{"token"}``; send it as ``Authorization: Token <token>``."""
+    """``POST {"username", "password"}`` → ``{"token"}``; send it as ``Authorization: Token <token>``.
+
+    Failed attempts count towards the sign-in lockout (accounts/signin.py); staff who must use two-factor
+    sign-in also send ``otp``, a current code from their authenticator.
+    """
+
+    serializer_class = TokenObtainSerializer
+
+    def post(self, request, *args, **kwargs):
+        data = request.data if hasattr(request.data, "get") else {}
+        username = str(data.get("username", ""))
+        address = signin.client_address(request)
+        if lockout := signin.lockout_for(username=username, address=address):
+            return _locked_out(lockout)
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            if lockout := signin.lockout_for(username=username, address=address):  # this failure locked it
+                return _locked_out(lockout)
+            raise
+        user = serializer.validated_data["user"]
+        if two_factor.two_factor_required(user):
+            try:
+                two_factor.two_factor_verify(user=user, token=serializer.validated_data.get("otp", ""))
+            except DomainError as error:
+                return Response({"detail": error.message, "field": "otp"}, status=status.HTTP_403_FORBIDDEN)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def _locked_out(lockout) -> Response:
+    return Response(
+        {"detail": lockout.message},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(lockout.seconds_left)},
+    )
 
 
 @extend_schema_view(

@@ -27,7 +27,7 @@ from marketplace.governance.credit import require_credit_to_offer
 from pricing import selectors as pricing_selectors
 from pricing.models import BillingUnit, Plan, PlanKind
 from pricing.money import format_cny, money, to_decimal
-from pricing.quotes import MAX_QUANTITY, quote
+from pricing.quotes import MAX_QUANTITY, Quote, quote
 from pricing.services import _check_against_cap as check_against_guided_cap  # pricing's own cap rule, reused
 
 from . import scoring, selectors
@@ -623,16 +623,23 @@ def _offer_move(offer: Offer, to: str, *, actor, reason: str, action: str, **fie
     return offer, True
 
 
-def _offer_amount(*, product: Product, plan: Plan, quantity: int, unit_price: Decimal, demand: Demand) -> dict:
+def _offer_quote(*, product: Product, plan: Plan, quantity: int, unit_price: Decimal, demand: Demand) -> Quote:
     """The offer's amount: pricing's quote of the plan at the offered price (tiers, SME discount, free use)."""
+    moment = timezone.now()
     if plan.kind == PlanKind.QUOTATION:
-        amount = money(unit_price * quantity)
-        return {
-            "amount": str(amount),
-            "rule": _("Quotation (议价): %(quantity)s × %(price)s")
+        return Quote(
+            amount=money(unit_price * quantity),
+            regime=product.price_regime,
+            rule=_("Quotation (议价): %(quantity)s × %(price)s")
             % {"quantity": f"{quantity:,}", "price": format_cny(unit_price)},
-            "lines": [],
-        }
+            product_code=product.code or "",
+            plan_id=plan.pk,
+            plan_name=plan.name,
+            billing_unit=plan.billing_unit,
+            quantity=quantity,
+            purpose=demand.purpose,
+            moment=moment,
+        )
     priced = Plan(
         pk=plan.pk,
         product_id=plan.product_id,
@@ -643,7 +650,6 @@ def _offer_amount(*, product: Product, plan: Plan, quantity: int, unit_price: De
         monthly_quota=plan.monthly_quota,
         is_active=True,
     )
-    moment = timezone.now()
     guided = (
         pricing_selectors.guided_version_for(
             section=product.section, delivery_mode=plan.delivery_mode, billing_unit=plan.billing_unit, moment=moment
@@ -661,7 +667,7 @@ def _offer_amount(*, product: Product, plan: Plan, quantity: int, unit_price: De
         moment=moment,
         guided=guided,
         free_use=grant,
-    ).as_dict()
+    )
 
 
 @transaction.atomic
@@ -733,7 +739,7 @@ def offer_make(
             _("This product already has an offer awaiting the buyer's answer; withdraw it to make another."),
             field="product",
         )
-    quoted = _offer_amount(product=product, plan=plan, quantity=quantity, unit_price=price, demand=demand)
+    quoted = _offer_quote(product=product, plan=plan, quantity=quantity, unit_price=price, demand=demand).as_dict()
     try:
         with transaction.atomic():
             offer = Offer.objects.create(
@@ -804,31 +810,53 @@ def _tell_merchant(offer: Offer, event: str, message: str) -> None:
 
 
 @transaction.atomic
-def offer_accept(*, offer: Offer, org: Organization, actor) -> Offer:
-    """The buyer accepts a pending, still valid offer. The accepted offer is recorded at its price.
+def offer_accept(*, offer: Offer, org: Organization, actor, payment_method: str = "") -> Offer:
+    """The buyer accepts a pending, still valid offer: it becomes an order at the offered price.
 
-    It becomes an order through the orders app's service once that takes an agreed price
-    (see the report); until then the acceptance is what both sides see.
+    The price is checked again against the guided cap in force and re-quoted now; the order
+    then follows the usual payment path (bank transfer unless the buyer chose another way).
     """
-    offer = Offer.objects.select_related("demand", "product", "merchant").get(pk=offer.pk)
+    from marketplace.orders import services as order_services
+    from marketplace.orders.models import PaymentMethod
+
+    offer = Offer.objects.select_related("demand", "product", "merchant", "plan").get(pk=offer.pk)
     _require_buyer_of(offer, org, actor)
     if offer.status == OfferStatus.ACCEPTED:
         return offer
     if offer.is_pending and offer.valid_until < timezone.localdate():
         raise InvalidTransition(_("This offer expired on %(date)s.") % {"date": offer.valid_until.isoformat()})
+    plan = offer.plan
+    check_against_guided_cap(offer.product, kind=plan.kind, delivery_mode=plan.delivery_mode, price=offer.unit_price)
+    agreed = _offer_quote(
+        product=offer.product, plan=plan, quantity=offer.quantity, unit_price=offer.unit_price, demand=offer.demand
+    )
     offer, moved = _offer_move(offer, OfferStatus.ACCEPTED, actor=actor, reason="", action="matching.offer_accept")
-    if moved:
-        _tell_merchant(
-            offer,
-            "accepted",
-            _("%(buyer)s accepted your offer of %(product)s (%(amount)s) for “%(demand)s”.")
-            % {
-                "buyer": offer.demand.buyer.name,
-                "product": offer.product.name,
-                "amount": format_cny(offer.amount),
-                "demand": offer.demand.title,
-            },
-        )
+    if not moved:
+        return offer
+    order = order_services.order_place(
+        buyer=offer.demand.buyer,
+        actor=actor,
+        product=offer.product,
+        plan=plan,
+        quantity=offer.quantity,
+        purpose=offer.demand.purpose,
+        payment_method=payment_method or PaymentMethod.BANK_TRANSFER,
+        agreed_quote=agreed,
+    )
+    Offer.objects.filter(pk=offer.pk).update(order_number=order.number)
+    offer.order_number = order.number
+    _tell_merchant(
+        offer,
+        "accepted",
+        _("%(buyer)s accepted your offer of %(product)s (%(amount)s) for “%(demand)s”: order %(order)s.")
+        % {
+            "buyer": offer.demand.buyer.name,
+            "product": offer.product.name,
+            "amount": format_cny(agreed.amount),
+            "demand": offer.demand.title,
+            "order": order.number,
+        },
+    )
     return offer
 
 

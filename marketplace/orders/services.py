@@ -26,6 +26,7 @@ from pricing import selectors as pricing_selectors
 from pricing import services as pricing_services
 from pricing.models import Plan
 from pricing.money import ZERO, money, to_minor_units
+from pricing.quotes import Quote
 
 from . import ledger, payments
 from .models import (
@@ -130,14 +131,19 @@ def order_place(
     purpose: str,
     payment_method: str,
     renews: Entitlement | None = None,
+    agreed_quote: Quote | None = None,
 ) -> Order:
-    """A buyer orders ``quantity`` units of a plan; the amount is quoted here, at this moment."""
+    """A buyer orders ``quantity`` units of a plan; the amount is quoted here, at this moment.
+
+    ``agreed_quote`` is a price agreed on the server (an accepted offer, re-checked by its service
+    against the cap in force); it is never taken from the browser.
+    """
     _require_member(actor, buyer)
     errors = _check_purchase(buyer=buyer, product=product, plan=plan, purpose=purpose, renews=renews)
     if errors:
         raise DomainError(_("The order was not placed; correct the fields shown."), errors=errors)
     now = timezone.now()
-    quote = pricing_selectors.quote_for(
+    quote = agreed_quote or pricing_selectors.quote_for(
         product=product, plan=plan, quantity=quantity, buyer=buyer, purpose=purpose, moment=now
     )
     free = quote.amount == ZERO

@@ -12,6 +12,7 @@ from catalog import services as catalog_services
 from catalog.models import Product
 from marketplace.matching import selectors, services
 from marketplace.matching.models import CorpusStat, Demand, Match, Offer, TermStat
+from marketplace.orders.models import Order
 from tests.factories import OrganizationFactory, member, operator, submitted_product
 from tests.matching.helpers import buyer, demand_data, merchant, plan, post_demand
 from tests.pricing.helpers import public_product, publish
@@ -421,6 +422,10 @@ def test_buyer_accepts_an_offer_once_and_the_merchant_is_told(catalog):
     assert accepted.status == again.status == Offer.Status.ACCEPTED
     assert accepted.amount == Decimal("4500.00")
     assert AuditEntry.objects.filter(action="matching.offer_accept").count() == 1
+    order = Order.objects.get(number=accepted.order_number)
+    assert (order.buyer, order.product, order.quantity) == (demand.buyer, offer.product, offer.quantity)
+    assert order.amount == Decimal("4500.00")
+    assert Order.objects.filter(product=offer.product, buyer=demand.buyer).count() == 1
     assert Notification.objects.filter(dedupe_key=f"offer:{offer.pk}:accepted").count() == 1
 
 

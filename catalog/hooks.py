@@ -69,3 +69,24 @@ def listing_listed(product_id: int) -> None:
     """Tell every registered handler that the product's listing is now listed."""
     for handler in listing_listed_handlers:
         handler(product_id)
+
+
+# May this organisation submit a registration? (governance: credit below the threshold) ------------------
+
+SubmissionGuard = Callable[[object], "str | None"]  # (organisation) -> refusal message or None
+submission_guards: list[SubmissionGuard] = []
+
+
+def register_submission_guard(guard: SubmissionGuard) -> SubmissionGuard:
+    """Register a callable ``(organisation) -> str | None``: a message refuses the submission."""
+    if guard not in submission_guards:
+        submission_guards.append(guard)
+    return guard
+
+
+def submission_refusal(organization) -> str | None:
+    """The first registered guard's refusal of a submission by ``organization``, or None."""
+    for guard in submission_guards:
+        if message := guard(organization):
+            return message
+    return None

@@ -512,6 +512,7 @@ def peer_certificates_expire() -> int:
         pc.status = PCS.EXPIRED
         pc.status_changed_at = pc.exp
         pc.save(update_fields=["status", "status_changed_at", "updated_at"])
+        audit_record(action="peer_certificate.expire", obj=pc, changes={"status": [PCS.ACTIVE, PCS.EXPIRED]})
         _apply_to_local_listing(peer=pc.peer, code=pc.code, status=PCS.EXPIRED, event=_Expiry(pc.exp))
     return len(due)
 

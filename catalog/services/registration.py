@@ -10,7 +10,7 @@ from accounts.exceptions import DomainError, NotAllowed
 from accounts.models import Organization
 from accounts.selectors import is_member
 
-from .. import images, samples, search
+from .. import hooks, images, samples, search
 from ..choices import Classification, DataSourceType, DeliveryModeCode, PersonalDataBasis, Purpose, Right
 from ..codes import format_code
 from ..findings import compute_findings, scan_personal_identifiers
@@ -214,6 +214,8 @@ def product_submit(*, product: Product, actor) -> Product:
     _require_merchant_member(actor, org)
     if not org.is_verified:
         raise NotAllowed(_("Your organisation must be verified by the exchange before it can submit registrations."))
+    if refusal := hooks.submission_refusal(org):
+        raise NotAllowed(refusal)
     missing = missing_for_submission(product)
     if missing:
         raise DomainError(_("The registration is incomplete."), errors=missing)

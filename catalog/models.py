@@ -145,9 +145,7 @@ class Product(models.Model):
     registered_at = models.DateTimeField(null=True, blank=True)
     search_document = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,7 +243,9 @@ class ProductEvent(models.Model):
     subject = models.CharField(max_length=16, choices=Subject.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=150)
     reason = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
@@ -316,7 +316,9 @@ class Objection(models.Model):
     grounds = models.TextField(_("grounds"))
     evidence = models.FileField(_("evidence"), upload_to="objections/%Y/", blank=True)
     status = models.CharField(max_length=12, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -31,8 +31,30 @@ def _eager_tasks():
 
 
 @pytest.fixture(autouse=True)
+def _security_defaults(settings):
+    """Staff sign in without a one-time code here (tests/security turn two-factor sign-in on), and sign-in
+    failure counters (accounts/signin.py) start from zero in each test."""
+    from django.core.cache import cache
+
+    settings.STAFF_TWO_FACTOR_REQUIRED = False
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Tests read the English source strings: the site's default language (zh-hans, which has a catalogue in
+    locale/) is English here. A request asking for Chinese still gets it (tests/marketplace/test_translations.py)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):

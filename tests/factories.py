@@ -73,7 +73,9 @@ def png_upload(name="cover.png") -> SimpleUploadedFile:
 
 
 VALID_ID_CARD = "11010519491231002X"
-SAMPLE_CSV = "企业名称,统一社会信用代码,经营状态\n示例科技有限公司,91350100M000100Y43,存续\n另一家公司,91310000MA1FL0000N,注销\n"
+SAMPLE_CSV = (
+    "企业名称,统一社会信用代码,经营状态\n示例科技有限公司,91350100M000100Y43,存续\n另一家公司,91310000MA1FL0000N,注销\n"
+)
 SAMPLE_CSV_WITH_ID = "姓名,身份证号,城市\n张三," + VALID_ID_CARD + ",北京\n"
 
 
@@ -99,13 +101,15 @@ def complete_data(**overrides) -> dict:
     return data
 
 
-def draft_product(org: Organization, actor: User, *, sample: str = SAMPLE_CSV, **overrides):
+def draft_product(
+    org: Organization, actor: User, *, sample: str = SAMPLE_CSV, delivery_modes=("api", "verification"), **overrides
+):
     """A complete draft ready to submit."""
     return services.product_save_draft(
         org=org,
         actor=actor,
         data=complete_data(**overrides),
-        delivery_modes=["api", "verification"],
+        delivery_modes=list(delivery_modes),
         sample_file=csv_upload(sample),
         cover_image=png_upload(),
         sign_commitment=True,
@@ -117,3 +121,32 @@ def submitted_product(org=None, actor=None, **overrides):
     actor = actor or member(org)
     product = draft_product(org, actor, **overrides)
     return services.product_submit(product=product, actor=actor)
+
+
+def approve_product(product, reviewer=None):
+    """An operator takes ``product`` into review and approves it: its public notice (公示) opens."""
+    reviewer = reviewer or operator()
+    services.registration_start_review(product=product, actor=reviewer)
+    return services.registration_approve(product=product, actor=reviewer)
+
+
+def complete_product(product):
+    """End ``product``'s notice now and complete it: registered and listed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import Product
+
+    Product.objects.filter(pk=product.pk).update(notice_ends_at=timezone.now() - timedelta(seconds=1))
+    return services.registration_complete(product=product)
+
+
+def noticed_product(org=None, actor=None, **overrides):
+    """A submitted product an operator approved: under public notice."""
+    return approve_product(submitted_product(org, actor, **overrides))
+
+
+def listed_product(org=None, actor=None, **overrides):
+    """A product whose notice ended with no objection: registered and listed."""
+    return complete_product(noticed_product(org, actor, **overrides))

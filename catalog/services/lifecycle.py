@@ -30,7 +30,9 @@ def registration_reinstate(*, product: Product, actor, reason: str) -> Product:
     """An operator reinstates a suspended registration; a listing paused by the suspension re-opens."""
     require_operator(actor)
     reason = require_reason(reason)
-    product, moved = move(product, Product.Status.REGISTERED, actor=actor, reason=reason, action="registration.reinstate")
+    product, moved = move(
+        product, Product.Status.REGISTERED, actor=actor, reason=reason, action="registration.reinstate"
+    )
     if moved:
         certificate_record_status(product=product, event=FeedEventType.REINSTATED)
     listing = listing_of(product)
@@ -63,7 +65,9 @@ def _require_holder_or_operator(actor, listing: Listing) -> None:
 def listing_delist(*, listing: Listing, actor, reason: str) -> Listing:
     """Delist (下架) by the holder or an operator; existing access runs to its end."""
     _require_holder_or_operator(actor, listing)
-    listing, _ = move(listing, Listing.Status.DELISTED, actor=actor, reason=require_reason(reason), action="listing.delist")
+    listing, _ = move(
+        listing, Listing.Status.DELISTED, actor=actor, reason=require_reason(reason), action="listing.delist"
+    )
     return listing
 
 
@@ -71,7 +75,9 @@ def listing_delist(*, listing: Listing, actor, reason: str) -> Listing:
 def listing_pause(*, listing: Listing, actor, reason: str) -> Listing:
     """Pause new sales; existing access continues."""
     _require_holder_or_operator(actor, listing)
-    listing, _ = move(listing, Listing.Status.PAUSED, actor=actor, reason=require_reason(reason), action="listing.pause")
+    listing, _ = move(
+        listing, Listing.Status.PAUSED, actor=actor, reason=require_reason(reason), action="listing.pause"
+    )
     return listing
 
 

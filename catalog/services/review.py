@@ -25,7 +25,12 @@ def registration_approve(*, product: Product, actor, reason: str = "") -> Produc
     require_operator(actor)
     ends = timezone.now() + timedelta(days=settings.REGISTRATION_NOTICE_DAYS)
     product, _ = move(
-        product, Product.Status.PUBLIC_NOTICE, actor=actor, reason=reason, action="registration.approve", notice_ends_at=ends
+        product,
+        Product.Status.PUBLIC_NOTICE,
+        actor=actor,
+        reason=reason,
+        action="registration.approve",
+        notice_ends_at=ends,
     )
     return product
 
@@ -35,7 +40,10 @@ def registration_request_changes(*, product: Product, actor, reason: str) -> Pro
     """An operator sends the registration back to the merchant, saying what to change."""
     require_operator(actor)
     product, _ = move(
-        product, Product.Status.CHANGES_REQUESTED, actor=actor, reason=require_reason(reason),
+        product,
+        Product.Status.CHANGES_REQUESTED,
+        actor=actor,
+        reason=require_reason(reason),
         action="registration.request_changes",
     )
     return product
@@ -61,9 +69,7 @@ def registration_complete(*, product: Product) -> Product:
         return product
     if product.objections.filter(status=Objection.Status.OPEN).exists():
         return product  # An operator decides first; the next run completes it.
-    product, _ = move(
-        product, Product.Status.REGISTERED, action="registration.complete", registered_at=timezone.now()
-    )
+    product, _ = move(product, Product.Status.REGISTERED, action="registration.complete", registered_at=timezone.now())
     listing, _created = Listing.objects.get_or_create(product=product)
     move(listing, Listing.Status.LISTED, action="listing.list", listed_at=timezone.now())
     certificate_issue(product=product)  # 赋码/发证: certificate ver 1 and the certificate.issued feed event.

@@ -33,7 +33,14 @@ def test_check_character_detects_every_single_substitution(position):
 
 @pytest.mark.parametrize(
     "code",
-    ["SHDX-2026-J-000123-M", "SHDX-2026-U-000123-L", "S-2026-J-000123-L", "SHDX-2026-J-00123-L", "", "SHDX2026J000123L"],
+    [
+        "SHDX-2026-J-000123-M",
+        "SHDX-2026-U-000123-L",
+        "S-2026-J-000123-L",
+        "SHDX-2026-J-00123-L",
+        "",
+        "SHDX2026J000123L",
+    ],
 )
 def test_is_valid_code_rejects_malformed_codes(code):
     assert not is_valid_code(code)

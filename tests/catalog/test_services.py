@@ -149,7 +149,9 @@ def test_open_objection_holds_completion_until_decided():
     staff = operator()
     services.registration_start_review(product=product, actor=staff)
     services.registration_approve(product=product, actor=staff)
-    objection = services.objection_file(product=product, actor=member(OrganizationFactory()), grounds="怀疑样例数据含个人信息")
+    objection = services.objection_file(
+        product=product, actor=member(OrganizationFactory()), grounds="怀疑样例数据含个人信息"
+    )
     Product.objects.filter(pk=product.pk).update(notice_ends_at=timezone.now() - timedelta(seconds=1))
 
     assert services.registration_complete_due() == 0

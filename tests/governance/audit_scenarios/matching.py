@@ -89,7 +89,12 @@ def _offer_make(ctx):
     )
 
 
-@scenario("matching.offer_accept", "matching.offer_accept")
+@scenario(
+    "matching.offer_accept",
+    "matching.offer_accept",
+    "orders.order_place",
+    why="An accepted offer becomes an order at the offered price: the order writes its own entry.",
+)
 def _offer_accept(ctx):
     offer, _org, _actor, buyer_org, buyer_user = _offer(ctx)
     return lambda: services.offer_accept(offer=offer, org=buyer_org, actor=buyer_user)

@@ -10,6 +10,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -218,6 +219,7 @@ def order_pay(request, number):
     return redirect("orders:pay_page", number=number)
 
 
+@csp_override(settings.SECURE_CSP_STRIPE)  # Stripe.js and its frames, on this page only
 @organization_required
 def order_pay_page(request, number):
     """Stripe's Payment Element (card, Alipay, WeChat Pay) for an order whose PaymentIntent exists."""

@@ -71,6 +71,7 @@ def test_buy_with_stripe_then_call_the_data_api_up_to_the_quota(client, live_ser
                           headers={"Authorization": f"Bearer {SECRET_KEY}"}, timeout=10).json()  # fmt: skip
     assert (intent["amount"], intent["currency"], intent["metadata"]["order"]) == (750, "cny", order.number)
     assert payment.stripe_client_secret.encode() in pay_page.content
+    assert "https://js.stripe.com" in pay_page.headers["Content-Security-Policy"]  # this page only
 
     # What Stripe.js does in the browser: a card, then confirmation.
     card = stripe_post(base, "/v1/payment_methods", {"type": "card", "card[number]": "4242424242424242",

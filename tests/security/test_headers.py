@@ -71,3 +71,12 @@ def test_the_stripe_payment_policy_allows_stripe_only_where_applied(settings):
     assert "'unsafe-inline'" not in stripe["script-src"]
     assert "https://js.stripe.com" not in settings.SECURE_CSP["script-src"]
     assert stripe["frame-ancestors"] == settings.SECURE_CSP["frame-ancestors"] == ["'none'"]
+
+
+@pytest.mark.django_db
+def test_pages_other_than_stripe_payment_do_not_allow_stripe_js(client):
+    """Only the Payment Element page (tests/orders/test_stripe_localstripe.py) may load js.stripe.com."""
+
+    home = client.get("/")
+
+    assert "js.stripe.com" not in home.headers["Content-Security-Policy"]

@@ -305,7 +305,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the refusals (400/403/404/409/415) each operation can give besides what its view declares.
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.ExchangeAutoSchema",
     "EXCEPTION_HANDLER": "accounts.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

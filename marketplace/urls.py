@@ -40,5 +40,8 @@ urlpatterns = [
         name="api-redoc",
     ),
 ]
+# A path no route matches answers JSON under /api/ and /data/ (their clients read JSON), the HTML page elsewhere.
+handler404 = "accounts.api.exceptions.page_not_found"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

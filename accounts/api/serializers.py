@@ -64,6 +64,8 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    # Not an EmailField in the schema: the address is optional and an empty string is no e-mail address.
+    contact_email = serializers.CharField(read_only=True, help_text="An e-mail address, or empty when none was given.")
     has_business_licence = serializers.SerializerMethodField()
 
     class Meta:

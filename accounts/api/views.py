@@ -19,6 +19,7 @@ from accounts.models import Membership, Organization
 from accounts.selectors import organizations_of
 
 from .permissions import IsOperator
+from .schema import ApiErrorSerializer
 from .serializers import (
     DecisionSerializer,
     ErrorSerializer,
@@ -45,7 +46,10 @@ TOO_MANY = OpenApiResponse(ErrorSerializer, description="Too many failed sign-in
     request=TokenObtainSerializer,
     responses={
         200: TokenSerializer,
-        400: REFUSED,
+        400: OpenApiResponse(
+            ApiErrorSerializer,
+            description="Missing fields, or a user name and password that do not match (`non_field_errors`).",
+        ),
         403: OpenApiResponse(ErrorSerializer, description="A one-time code is required (`field`: `otp`) or wrong."),
         429: TOO_MANY,
     },

@@ -99,7 +99,7 @@ class CatalogProductSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_rank(self, product) -> float | None:
         """Text relevance on PostgreSQL when the query had words; null otherwise."""
         rank = getattr(product, "rank", None)
@@ -168,6 +168,11 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     delivery_modes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     price_regime = serializers.ChoiceField(choices=PriceRegime.choices, read_only=True)
+    # A draft may leave these empty (read-only fields from the model would not say so in the schema).
+    section = serializers.ChoiceField(choices=Section.choices, allow_blank=True, read_only=True)
+    data_source_type = serializers.ChoiceField(choices=DataSourceType.choices, allow_blank=True, read_only=True)
+    update_frequency = serializers.ChoiceField(choices=UpdateFrequency.choices, allow_blank=True, read_only=True)
+    personal_basis = serializers.ChoiceField(choices=PersonalDataBasis.choices, allow_blank=True, read_only=True)
     listing_status = serializers.SerializerMethodField()
     sample_preview = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()

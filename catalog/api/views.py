@@ -5,15 +5,14 @@ calls one service. Domain errors become 400/403/409 with a ``detail`` through th
 project's exception handler.
 """
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a ValueError (500)
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -47,7 +46,7 @@ ERROR_RESPONSE = inline_serializer(
 )
 ORGANIZATION_HEADER = OpenApiParameter(
     name="X-Organization",
-    type=OpenApiTypes.INT,
+    type={"type": "integer", "minimum": 1},
     location=OpenApiParameter.HEADER,
     required=False,
     description=gettext_lazy(

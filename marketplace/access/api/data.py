@@ -301,7 +301,7 @@ class UpstreamView(DataView):
 class EntitlementsView(DataView):
     """Your organisation's entitlements and their remaining quota (not metered)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT})
     def get(self, request):
         items = []
         for entitlement in selectors.entitlements_of_id(request.user.organization_id).order_by("expires_at"):

@@ -1,8 +1,8 @@
 """Access API (session or token, as a person): entitlements and API keys of the organisation you act for."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a ValueError (500)
 from rest_framework.response import Response
 
 from catalog.api.views import acting_organization
@@ -40,9 +40,9 @@ class ApiKeyViewSet(
 
     @extend_schema(request=ApiKeyCreateSerializer, responses={201: ApiKeyCreatedSerializer})
     def create(self, request):
+        organization = acting_organization(request)  # who asks is checked before what is asked
         serializer = ApiKeyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organization = acting_organization(request)
         key, secret = services.api_key_create(
             org=organization,
             actor=request.user,

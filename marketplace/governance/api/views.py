@@ -1,18 +1,20 @@
 """API of governance: the audit trail (operators), disputes, credit, and the public authorisations."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a ValueError (500)
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import IsOperator
+from accounts.api.schema import ApiErrorSerializer
 from accounts.api.serializers import validate_input
 from accounts.models import Organization
-from accounts.selectors import is_member
+from accounts.selectors import is_member, organizations_of
+from catalog.api.views import acting_organization
 from marketplace.orders.models import Order
 
 from .. import disclosure, selectors, services
@@ -50,7 +52,10 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         tags=[TAG],
         summary="Dispute one of your paid orders",
         request=DisputeFileSerializer,
-        responses=DisputeSerializer,
+        responses={
+            201: DisputeSerializer,
+            404: OpenApiResponse(ApiErrorSerializer, description="No order of yours has this number."),
+        },
     ),
     investigate=extend_schema(tags=[TAG], summary="Take a dispute into investigation (operators)", request=None),
     uphold=extend_schema(
@@ -68,14 +73,15 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         disputes = Dispute.objects.select_related("order", "buyer", "merchant").order_by("-created_at", "-pk")
         if self.request.user.has_perm("accounts.operate_exchange"):
             return disputes
-        org = getattr(self.request, "organization", None)
-        return disputes.involving(org) if org else disputes.none()
+        # The organisation the caller acts for, as everywhere in the API (a token caller has no session, so the
+        # page middleware's ``request.organization`` would be None for it).
+        if not organizations_of(self.request.user).exists():
+            return disputes.none()
+        return disputes.involving(acting_organization(self.request))
 
     def create(self, request):
+        org = acting_organization(request)  # who asks is checked before what is asked
         data = validate_input(DisputeFileSerializer, request.data)
-        org = getattr(request, "organization", None)
-        if org is None:
-            raise Http404
         order = get_object_or_404(Order, number=data.pop("order"), buyer=org)
         dispute = services.dispute_file(order=order, org=org, actor=request.user, **data)
         return Response(DisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)

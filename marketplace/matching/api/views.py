@@ -4,12 +4,14 @@ Reads are viewsets over selectors with FilterSets; every write validates an inpu
 serializer and calls one service. Domain errors become 400/403/409 with a ``detail``.
 """
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a ValueError (500)
 from rest_framework.response import Response
 
+from accounts.api.schema import ApiErrorSerializer
+from accounts.selectors import organizations_of
 from catalog.api.views import ERROR_RESPONSE, ORGANIZATION_HEADER, acting_organization
 from catalog.models import Product
 from pricing.models import Plan
@@ -28,7 +30,8 @@ from .serializers import (
 )
 
 TAG = "matching"
-ERRORS = {400: ERROR_RESPONSE, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE, 409: ERROR_RESPONSE}
+# 400: a domain error (`detail`) or invalid input (each field with its messages).
+ERRORS = {400: ApiErrorSerializer, 403: ERROR_RESPONSE, 404: ERROR_RESPONSE, 409: ERROR_RESPONSE}
 
 
 def validated(serializer_class, data, *, partial: bool = False) -> dict:
@@ -67,6 +70,12 @@ class DemandViewSet(ActingOrganizationMixin, mixins.ListModelMixin, mixins.Retri
     filterset_class = DemandFilterSet
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
+    def acting(self):
+        # Public demands are read by anyone: staff who act for no organisation read them as the public does.
+        if self.action in ("list", "retrieve") and not organizations_of(self.request.user).exists():
+            self._acting = self.request.acting_organization = None
+        return super().acting()
+
     def get_queryset(self):
         organization = self.acting() if self.request.user.is_authenticated else None
         return selectors.visible_demands(organization).select_related("buyer").order_by("-created_at", "-pk")
@@ -79,8 +88,9 @@ class DemandViewSet(ActingOrganizationMixin, mixins.ListModelMixin, mixins.Retri
         parameters=[ORGANIZATION_HEADER],
     )
     def create(self, request):
+        organization = self.acting()  # who asks is checked before what is asked
         data = validated(DemandInputSerializer, request.data)
-        demand = services.demand_create(buyer=self.acting(), actor=request.user, data=data)
+        demand = services.demand_create(buyer=organization, actor=request.user, data=data)
         return Response(self.get_serializer(demand).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -157,8 +167,8 @@ class OfferViewSet(ActingOrganizationMixin, mixins.ListModelMixin, mixins.Retrie
         parameters=[ORGANIZATION_HEADER],
     )
     def create(self, request):
+        organization = self.acting()  # who asks is checked before what is asked
         data = validated(OfferInputSerializer, request.data)
-        organization = self.acting()
         demand = get_object_or_404(selectors.visible_demands(organization), pk=data["demand"])
         product = get_object_or_404(Product, code=data["product"], holder=organization)
         plan = get_object_or_404(Plan, pk=data["plan"], product=product)

@@ -1,14 +1,15 @@
 """Orders API: a buyer's and a merchant's orders, placing, cancelling, deciding requests; operators' payments."""
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a ValueError (500)
 from rest_framework.response import Response
 
 from accounts.api.permissions import IsOperator
+from accounts.api.schema import ApiErrorSerializer
 from catalog.api.views import acting_organization
 from catalog.models import Product
 from marketplace.access.models import Entitlement
@@ -64,11 +65,17 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             .order_by("-created_at")
         )
 
-    @extend_schema(request=OrderPlaceSerializer, responses={201: OrderSerializer})
+    @extend_schema(
+        request=OrderPlaceSerializer,
+        responses={
+            201: OrderSerializer,
+            404: OpenApiResponse(ApiErrorSerializer, description="No such product, plan or entitlement."),
+        },
+    )
     def create(self, request):
         """Place an order; the amount is quoted on the server."""
+        organization = acting_organization(request)  # who asks is checked before what is asked
         data = validated(OrderPlaceSerializer, request.data)
-        organization = acting_organization(request)
         product = get_object_or_404(Product, code=data["product"])
         plan = get_object_or_404(Plan, pk=data["plan"], product=product)
         renews = (
@@ -106,8 +113,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def refuse(self, request, number=None):
         """The merchant refuses an access request, with a reason."""
-        data = validated(ReasonSerializer, request.data)
         order = get_object_or_404(Order, number=number, merchant=acting_organization(request))
+        data = validated(ReasonSerializer, request.data)
         order = services.order_refuse(order=order, org=order.merchant, actor=request.user, reason=data["reason"])
         return Response(OrderSerializer(order).data)
 

@@ -8,6 +8,14 @@ person and product is fictitious.
 Products: ``state`` is the state the seed leaves the registration (or its
 listing) in; ``reason`` is what the deciding person wrote; ``objection`` is filed
 during the public notice and, by ``outcome``, left open, dismissed or upheld.
+
+Then the trading, in the order the seed makes it: the guided-price catalogue and
+the operator's permitted revenue (GUIDED_PRICES, PERMITTED_REVENUE), every listed
+product's plans (PLANS), the merchants' data behind the data API (DATASETS and
+the vocabularies the rows are generated from), free use (FREE_USE), orders
+(ORDERS), the bank's API keys and its calls (API_KEYS, DATA_CALLS), demands with
+offers (DEMANDS), disputes and violations (DISPUTES, VIOLATIONS). Dates are
+relative to the day the seed runs, so the demo never starts out of date.
 """
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 -- a documented demo password (README)
@@ -63,6 +71,7 @@ ORGANIZATIONS = [
         "name": "杭州某智能科技有限公司",
         "uscc_body": "91330106MA27X4L5J",
         "is_merchant": True,
+        "is_buyer": True,
         "is_sme": True,
         "contact_email": "hello@smart.example.invalid",
         "owner": {"username": "sme", "display_name": "刘洋", "email": "sme@example.invalid"},
@@ -129,6 +138,16 @@ ORGANIZATIONS = [
         "owner": {"username": "maker", "display_name": "钱进（某汽车制造）", "email": "maker@example.invalid"},
         "status": "verified",
         "reason": "营业执照核验通过。",
+    },
+    {
+        "key": "planner",
+        "name": "某市城市交通规划研究院",
+        "uscc_body": "12330100470112345",
+        "is_buyer": True,
+        "contact_email": "open@planning.example.invalid",
+        "owner": {"username": "planner", "display_name": "林晓（规划研究院）", "email": "planner@example.invalid"},
+        "status": "verified",
+        "reason": "事业单位法人证书核验通过；申请公共数据用于交通治理评估。",
     },
     {
         "key": "pending",
@@ -1463,5 +1482,666 @@ PRODUCTS = [
             "高血压-社区随访组,1820,42.1,58.6",
             "糖尿病-家庭医生签约组,960,35.4,49.0",
         ),
+    },
+]
+
+# ── Two-factor sign-in of the demo staff (DEMO ONLY) ─────────────────────────────
+# seed_demo enrols ``operator`` and ``pricing`` in two-factor sign-in with this published secret, so a
+# reviewer can add it to an authenticator app (README, "Demo accounts"). A real deployment never has a
+# known secret: staff enrol themselves with a QR code at their first sign-in.
+DEMO_TOTP_SECRET = "DEMOEXCHANGETOTPKEYFORSTAFFONLY2"  # noqa: S105 -- documented demo-only secret (README)
+DEMO_TOTP_USERS = ["operator", "pricing"]
+
+# ── Guided-price catalogue (政府指导价), published by ``pricing`` ───────────────────
+# One entry per (section, delivery mode, billing unit) the listed public-data products are sold in.
+# ``since``: the entry takes effect on 1 January of the current year plus ``since`` years (−1: last year).
+# ``tiers``: (from quantity, unit price) pairs, the unit price falling as volume rises (阶梯价格).
+# ``revision``: a later version published by the price authority; the first stays public as history.
+GUIDED_PRICES = [
+    {
+        "section": "L",
+        "mode": "verification",
+        "unit": "per_call",
+        "title": "市场主体登记信息核验服务",
+        "cap": "0.60",
+        "sme": "10",
+        "since": -1,
+        "basis": "某市发改价格〔{year}〕18号",
+        "revision": {
+            "cap": "0.50",
+            "tiers": [(10001, "0.40"), (100001, "0.30")],
+            "sme": "20",
+            "since": 0,
+            "basis": "某市发改价格〔{year}〕6号（下调收费上限并实行阶梯价格）",
+        },
+    },
+    {
+        "section": "L",
+        "mode": "api",
+        "unit": "per_call",
+        "title": "市场主体登记信息查询接口",
+        "cap": "0.80",
+        "tiers": [(50001, "0.60")],
+        "sme": "15",
+        "since": -1,
+        "basis": "某市发改价格〔{year}〕18号",
+    },
+    {
+        "section": "L",
+        "mode": "api",
+        "unit": "per_month",
+        "title": "市场主体登记信息查询接口（包月）",
+        "cap": "2000.00",
+        "sme": "15",
+        "since": -1,
+        "basis": "某市发改价格〔{year}〕18号",
+    },
+    {
+        "section": "G",
+        "mode": "api",
+        "unit": "per_call",
+        "title": "交通出行实时数据接口",
+        "cap": "0.05",
+        "tiers": [(100001, "0.03"), (1000001, "0.02")],
+        "sme": "30",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "G",
+        "mode": "api",
+        "unit": "per_month",
+        "title": "交通出行实时数据接口（包月）",
+        "cap": "1500.00",
+        "sme": "30",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "G",
+        "mode": "report",
+        "unit": "per_product",
+        "title": "城市交通运行分析报告",
+        "cap": "5000.00",
+        "sme": "20",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "K",
+        "mode": "verification",
+        "unit": "per_call",
+        "title": "不动产登记状态核验服务",
+        "cap": "2.00",
+        "tiers": [(10001, "1.50")],
+        "sme": "10",
+        "since": -1,
+        "basis": "某市发改价格〔{year}〕21号",
+    },
+    {
+        "section": "D",
+        "mode": "api",
+        "unit": "per_call",
+        "title": "企业用水用电用气指数查询接口",
+        "cap": "0.50",
+        "sme": "20",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕11号",
+    },
+    {
+        "section": "D",
+        "mode": "dataset",
+        "unit": "per_dataset",
+        "title": "企业用能指数年度数据集",
+        "cap": "30000.00",
+        "sme": "20",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕11号",
+    },
+    {
+        "section": "S",
+        "mode": "verification",
+        "unit": "per_call",
+        "title": "企业社保与纳税信息核验服务",
+        "cap": "1.00",
+        "tiers": [(20001, "0.80")],
+        "sme": "20",
+        "since": -1,
+        "basis": "某市发改价格〔{year}〕18号",
+    },
+    {
+        "section": "S",
+        "mode": "api",
+        "unit": "per_call",
+        "title": "企业纳税信用等级查询接口",
+        "cap": "0.60",
+        "sme": "20",
+        "since": -1,
+        "basis": "某市发改价格〔{year}〕18号",
+    },
+    {
+        "section": "M",
+        "mode": "api",
+        "unit": "per_call",
+        "title": "公共气象服务数据接口",
+        "cap": "0.02",
+        "tiers": [(1000001, "0.01")],
+        "sme": "50",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "M",
+        "mode": "api",
+        "unit": "per_month",
+        "title": "公共气象服务数据接口（包月）",
+        "cap": "800.00",
+        "sme": "50",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "M",
+        "mode": "dataset",
+        "unit": "per_1000_records",
+        "title": "气象观测历史数据（按量）",
+        "cap": "2.00",
+        "sme": "50",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "N",
+        "mode": "api",
+        "unit": "per_call",
+        "title": "环境质量监测数据接口",
+        "cap": "0.03",
+        "sme": "50",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "N",
+        "mode": "dataset",
+        "unit": "per_dataset",
+        "title": "环境质量监测历史数据集",
+        "cap": "20000.00",
+        "sme": "50",
+        "since": 0,
+        "basis": "某市发改价格〔{year}〕9号",
+    },
+    {
+        "section": "A",
+        "mode": "dataset",
+        "unit": "per_dataset",
+        "title": "耕地土壤墒情数据集（试行）",
+        "cap": "15000.00",
+        "sme": "50",
+        "since": 0,
+        "trial_years": 1,
+        "basis": "某市发改价格〔{year}〕14号（试行收费标准，运营未满一年）",
+    },
+]
+
+# The maximum permitted revenue (最高准许收入) of the public-data operator for the current year, in yuan.
+PERMITTED_REVENUE = {
+    "organization": "opendata",
+    "operating_cost": "3200000.00",
+    "permitted_profit": "320000.00",
+    "tax": "190000.00",
+}
+
+# ── Price plans of every listed product ──────────────────────────────────────────
+# (name, kind, delivery mode, price in yuan or None for a quotation, calls a month for a subscription).
+# Public-data products are priced at or below the guided cap in force (GUIDED_PRICES).
+PLANS = {
+    "ent-risk-profile": [
+        ("按次查询", "per_call", "api", "0.80", None),
+        ("标准版包月（每月 5,000 次）", "subscription", "api", "3000.00", 5000),
+        ("企业风险尽调报告（议价）", "quotation", "report", None, None),
+    ],
+    "supply-chain-graph": [
+        ("图谱查询（按次）", "per_call", "api", "1.20", None),
+        ("全量图谱数据许可", "dataset_licence", "dataset", "120000.00", None),
+    ],
+    "tender-notices": [
+        ("年度数据许可", "dataset_licence", "dataset", "36000.00", None),
+        ("按量取数（每千条）", "per_records", "dataset", "15.00", None),
+    ],
+    "retail-price-index": [
+        ("年度数据许可", "dataset_licence", "dataset", "18000.00", None),
+        ("月度分析报告", "product_licence", "report", "2500.00", None),
+    ],
+    "ecommerce-category-trend": [
+        ("按次查询", "per_call", "api", "0.50", None),
+        ("包月（每月 20,000 次）", "subscription", "api", "6800.00", 20000),
+        ("历史数据许可", "dataset_licence", "dataset", "45000.00", None),
+    ],
+    "enterprise-opinion": [
+        ("按次查询", "per_call", "api", "0.60", None),
+        ("包月（每月 10,000 次）", "subscription", "api", "4500.00", 10000),
+    ],
+    "esg-ratings": [
+        ("年度数据许可", "dataset_licence", "dataset", "60000.00", None),
+        ("定制评价报告（议价）", "quotation", "report", None, None),
+    ],
+    "sme-credit-model": [
+        ("模型调用（按次）", "per_call", "api", "1.50", None),
+        ("私有化部署（议价）", "quotation", "model", None, None),
+    ],
+    "office-rent-index": [
+        ("季度数据许可", "dataset_licence", "dataset", "12000.00", None),
+        ("年度租金报告", "product_licence", "report", "8000.00", None),
+    ],
+    "film-heat-index": [
+        ("按次查询", "per_call", "api", "0.30", None),
+        ("季度热度报告", "product_licence", "report", "3000.00", None),
+    ],
+    "business-registration-check": [
+        ("核验（按次）", "per_call", "verification", "0.45", None),
+        ("查询接口（按次）", "per_call", "api", "0.70", None),
+        ("查询接口包月（每月 3,000 次）", "subscription", "api", "1800.00", 3000),
+    ],
+    "bus-arrivals": [
+        ("按次调用", "per_call", "api", "0.04", None),
+        ("包月（每月 100 万次）", "subscription", "api", "1200.00", 1000000),
+    ],
+    "congestion-index": [
+        ("按次调用", "per_call", "api", "0.04", None),
+        ("月度交通运行报告", "product_licence", "report", "4500.00", None),
+    ],
+    "property-title-check": [
+        ("核验（按次）", "per_call", "verification", "1.80", None),
+    ],
+    "enterprise-energy-index": [
+        ("按次查询", "per_call", "api", "0.40", None),
+        ("年度数据集", "dataset_licence", "dataset", "28000.00", None),
+    ],
+    "social-insurance-headcount": [
+        ("核验（按次）", "per_call", "verification", "0.90", None),
+    ],
+    "public-weather": [
+        ("按次调用", "per_call", "api", "0.01", None),
+        ("包月（每月 50 万次）", "subscription", "api", "600.00", 500000),
+        ("观测数据（每千条）", "per_records", "dataset", "1.50", None),
+    ],
+    "air-quality-hourly": [
+        ("按次调用", "per_call", "api", "0.02", None),
+        ("历史数据集", "dataset_licence", "dataset", "15000.00", None),
+    ],
+    "tax-credit-rating": [
+        ("核验（按次）", "per_call", "verification", "0.80", None),
+        ("查询（按次）", "per_call", "api", "0.50", None),
+    ],
+    "soil-moisture": [
+        ("年度数据集", "dataset_licence", "dataset", "12000.00", None),
+    ],
+    "equipment-failure-model": [
+        ("模型授权（一年）", "product_licence", "model", "58000.00", None),
+        ("定制训练（议价）", "quotation", "model", None, None),
+    ],
+    "textile-capacity-index": [
+        ("月度景气报告", "product_licence", "report", "1800.00", None),
+        ("指数数据许可", "dataset_licence", "dataset", "9600.00", None),
+    ],
+    "restaurant-business-index": [
+        ("数据许可", "dataset_licence", "dataset", "16000.00", None),
+        ("按次查询", "per_call", "api", "0.20", None),
+    ],
+    "ev-charging-usage": [
+        ("按次查询", "per_call", "api", "0.10", None),
+        ("包月（每月 50,000 次）", "subscription", "api", "2600.00", 50000),
+        ("历史数据许可", "dataset_licence", "dataset", "32000.00", None),
+    ],
+    "personal-credit-score": [
+        ("授权查询（按次）", "per_call", "api", "2.50", None),
+        ("评分模型部署（议价）", "quotation", "model", None, None),
+    ],
+    "mobile-realname-check": [
+        ("核验（按次）", "per_call", "verification", "0.35", None),
+    ],
+    "litigation-risk": [
+        ("按次查询", "per_call", "api", "0.60", None),
+        ("包月（每月 10,000 次）", "subscription", "api", "4000.00", 10000),
+    ],
+    "device-fraud-score": [
+        ("按次评分", "per_call", "api", "0.15", None),
+        ("包月（每月 100,000 次）", "subscription", "api", "9800.00", 100000),
+        ("模型部署（议价）", "quotation", "model", None, None),
+    ],
+    "crop-growth-monitoring": [
+        ("季度数据许可", "dataset_licence", "dataset", "26000.00", None),
+        ("长势监测报告（议价）", "quotation", "report", None, None),
+    ],
+    "construction-dust": [
+        ("按次识别", "per_call", "api", "3.00", None),
+        ("月度扬尘报告", "product_licence", "report", "6000.00", None),
+    ],
+    "urban-change-detection": [
+        ("年度数据许可", "dataset_licence", "dataset", "80000.00", None),
+    ],
+    "mine-deformation": [
+        ("年度数据许可", "dataset_licence", "dataset", "150000.00", None),
+        ("形变分析报告（议价）", "quotation", "report", None, None),
+    ],
+    "disease-trend": [
+        ("年度数据许可", "dataset_licence", "dataset", "40000.00", None),
+        ("季度趋势报告", "product_licence", "report", "5000.00", None),
+    ],
+    "health-checkup-stats": [
+        ("年度数据许可", "dataset_licence", "dataset", "50000.00", None),
+    ],
+    "drug-retail-prices": [
+        ("数据许可（一年）", "dataset_licence", "dataset", "30000.00", None),
+        ("按次查询", "per_call", "api", "0.20", None),
+    ],
+}
+
+# ── Merchants' data behind the data API ─────────────────────────────────────────
+# The seed generates the rows (deterministically) from these vocabularies and uploads them as CSV files.
+TENDER_PROJECTS = [
+    "智慧园区安防改造项目",
+    "教学楼屋面防水维修工程",
+    "数据中心运维服务采购",
+    "道路照明节能改造工程",
+    "政务云资源租赁服务",
+    "污水管网修复工程",
+    "医院信息系统升级项目",
+    "公交站台改造工程",
+    "农村饮水安全提升工程",
+    "校园网络设备采购",
+    "城市道路绿化养护服务",
+    "档案数字化加工服务",
+]
+TENDER_BUYERS = [
+    "某区城市管理局",
+    "某市第三中学",
+    "某市大数据中心",
+    "某县水利局",
+    "某区卫生健康委员会",
+    "某市交通运输局",
+    "某镇人民政府",
+    "某市人民医院",
+]
+TENDER_WINNERS = [
+    "某某智能科技有限公司",
+    "某某建设工程有限公司",
+    "某某信息技术有限公司",
+    "某某环境工程有限公司",
+    "某某市政工程有限公司",
+    "某某网络科技有限公司",
+]
+TENDER_REGIONS = ["上海市", "江苏省苏州市", "浙江省杭州市", "广东省深圳市", "四川省成都市", "北京市"]
+REGISTRY_NAME_WORDS = ["恒达", "瑞丰", "明远", "华信", "卓越", "鼎盛", "嘉禾", "博远", "星辰", "天成"]
+REGISTRY_TRADES = ["科技", "物流", "商贸", "餐饮管理", "建材", "电子", "医药", "文化传媒"]
+REGISTRY_STATES = ["存续", "存续", "存续", "存续", "在业", "吊销", "注销"]
+# A record every buyer can try in the verification page of the README and the API docs.
+REGISTRY_KNOWN = ("某某科技有限公司", "91350100M000100Y43", "存续", "2016-03-18")
+
+# (product, delivery mode served, rows to generate, key columns for verification)
+DATASETS = [
+    ("tender-notices", "dataset", 300, []),
+    ("business-registration-check", "verification", 200, ["统一社会信用代码"]),
+]
+
+# ── Free use (有条件无偿使用) of public data for public governance ──────────────────
+FREE_USE = [
+    {
+        "buyer": "planner",
+        "product": "congestion-index",
+        "purpose": "public_governance",
+        "statement": "用于城市交通拥堵治理评估与公交线网优化的公益性研究，成果向社会公开，不用于任何商业用途。",
+        "outcome": "approved",
+        "reason": "用途属公共治理，申请材料齐全，同意在一年内有条件无偿使用。",
+    },
+    {
+        "buyer": "planner",
+        "product": "bus-arrivals",
+        "purpose": "public_welfare",
+        "statement": "为视障人士出行辅助公益应用提供公交到站提醒，应用免费向公众开放。",
+        "outcome": "pending",
+    },
+]
+
+# ── Orders ───────────────────────────────────────────────────────────────────────
+# ``state``: where the seed leaves it. ``paid`` orders are paid by bank transfer (对公转账) that the
+# operator confirms with the bank's serial number; the entitlement follows at once (fulfilled).
+ORDERS = [
+    {
+        "key": "bank-verify",
+        "buyer": "bank",
+        "product": "business-registration-check",
+        "plan": "核验（按次）",
+        "quantity": 20000,
+        "purpose": "risk_control",
+        "state": "paid",
+        "serial": "DEMO-BANK-20261102-000318",
+        "payer": "某商业银行股份有限公司",
+    },
+    {
+        "key": "bank-tender",
+        "buyer": "bank",
+        "product": "tender-notices",
+        "plan": "年度数据许可",
+        "quantity": 1,
+        "purpose": "marketing",
+        "state": "paid",
+        "serial": "DEMO-BANK-20261105-000742",
+        "payer": "某商业银行股份有限公司",
+    },
+    {
+        "key": "bank-risk",
+        "buyer": "bank",
+        "product": "ent-risk-profile",
+        "plan": "标准版包月（每月 5,000 次）",
+        "quantity": 12,
+        "purpose": "risk_control",
+        "state": "paid",
+        "serial": "DEMO-BANK-20261106-001205",
+        "payer": "某商业银行股份有限公司",
+    },
+    {
+        "key": "bank-property",
+        "buyer": "bank",
+        "product": "property-title-check",
+        "plan": "核验（按次）",
+        "quantity": 5000,
+        "purpose": "risk_control",
+        "state": "awaiting_approval",
+    },
+    {
+        "key": "insurer-weather",
+        "buyer": "insurer",
+        "product": "public-weather",
+        "plan": "包月（每月 50 万次）",
+        "quantity": 3,
+        "purpose": "risk_control",
+        "state": "awaiting_payment",
+    },
+    {
+        "key": "insurer-drug",
+        "buyer": "insurer",
+        "product": "drug-retail-prices",
+        "plan": "数据许可（一年）",
+        "quantity": 1,
+        "purpose": "research",
+        "state": "paid",
+        "serial": "DEMO-INS-20261103-000519",
+        "payer": "某财产保险股份有限公司",
+    },
+    {
+        "key": "maker-charging",
+        "buyer": "maker",
+        "product": "ev-charging-usage",
+        "plan": "历史数据许可",
+        "quantity": 1,
+        "purpose": "research",
+        "state": "cancelled",
+        "reason": "预算调整，改为下一季度采购。",
+    },
+    {
+        "key": "sme-energy",
+        "buyer": "sme",
+        "product": "enterprise-energy-index",
+        "plan": "按次查询",
+        "quantity": 10000,
+        "purpose": "research",
+        "state": "paid",
+        "serial": "DEMO-SME-20261108-000087",
+        "payer": "杭州某智能科技有限公司",
+    },
+    {
+        "key": "planner-free",
+        "buyer": "planner",
+        "product": "congestion-index",
+        "plan": "按次调用",
+        "quantity": 100000,
+        "purpose": "public_governance",
+        "state": "free",
+    },
+]
+
+# ── The buyer's API keys and a few real calls of the data API ─────────────────────
+API_KEYS = [
+    {"organization": "bank", "name": "风控系统-生产", "revoke": False},
+    {"organization": "bank", "name": "测试环境（已停用）", "revoke": True},
+]
+# Calls made with the first key through the data API (the same views a buyer's system calls).
+# ``rows``: GET /data/v1/products/<code>/rows with the query; ``verify``: POST …/verify with the fields.
+DATA_CALLS = [
+    ("rows", "tender-notices", {"limit": "5"}),
+    ("rows", "tender-notices", {"filter[地区]": "上海市", "fields": "公告日期,项目名称,中标单位,中标金额（万元）"}),
+    ("rows", "tender-notices", {"limit": "20", "after": "20"}),
+    (
+        "verify",
+        "business-registration-check",
+        {"统一社会信用代码": "91350100M000100Y43", "企业名称": "某某科技有限公司"},
+    ),
+    ("verify", "business-registration-check", {"统一社会信用代码": "91350100M000100Y43", "登记状态": "注销"}),
+    ("verify", "business-registration-check", {"统一社会信用代码": "91330100MA2000000X", "企业名称": "不存在的公司"}),
+    ("rows", "supply-chain-graph", {"limit": "5"}),  # no entitlement: refused (403) and logged
+]
+
+# ── Demands (供需撮合) and the merchants' offers ──────────────────────────────────
+# ``deadline``: days from today. ``offer``: a merchant's answer; ``accepted`` ones become orders.
+DEMANDS = [
+    {
+        "key": "bank-risk-api",
+        "buyer": "bank",
+        "title": "对公授信企业风险数据接口",
+        "description": "用于对公授信贷前准入与贷后预警，需要按统一社会信用代码实时查询"
+        "企业经营风险、涉诉信息与纳税信用，接口化交付，数据日更。",
+        "scenario": "贷前准入自动审批；存量对公客户风险预警。",
+        "section": "L",
+        "modes": ["api", "verification"],
+        "purpose": "risk_control",
+        "volume": 200000,
+        "volume_unit": "per_call",
+        "budget_min": "30000.00",
+        "budget_max": "120000.00",
+        "region": "全国",
+        "deadline": 45,
+    },
+    {
+        "key": "maker-supply-chain",
+        "buyer": "maker",
+        "title": "汽车零部件供应商关系与经营风险数据",
+        "description": "梳理一级、二级供应商的上下游关系，识别断供与经营风险，需可批量下载的数据集，季度更新即可。",
+        "scenario": "供应商准入评估与供应链韧性分析。",
+        "section": "",
+        "modes": ["dataset", "api"],
+        "purpose": "risk_control",
+        "volume": 1,
+        "volume_unit": "per_dataset",
+        "budget_min": "50000.00",
+        "budget_max": "150000.00",
+        "region": "长三角地区",
+        "deadline": 30,
+        "offer": {
+            "merchant": "shdata",
+            "product": "supply-chain-graph",
+            "plan": "全量图谱数据许可",
+            "unit_price": "98000.00",
+            "valid_days": 14,
+            "message": "针对汽车行业定制抽取一级、二级供应商关系约 12 万条，含关系来源与置信度，季度更新。",
+            "outcome": "accepted",
+            "serial": "DEMO-MAKER-20261110-000233",
+            "payer": "某汽车制造有限公司",
+        },
+    },
+    {
+        "key": "insurer-fraud",
+        "buyer": "insurer",
+        "title": "车险反欺诈设备风险评分",
+        "description": "车险线上投保与理赔环节识别设备异常、团伙欺诈，需要实时评分接口，日调用约 3,000 次。",
+        "scenario": "线上投保核保；小额理赔快赔前的欺诈筛查。",
+        "section": "J",
+        "modes": ["api"],
+        "purpose": "risk_control",
+        "volume": 90000,
+        "volume_unit": "per_call",
+        "budget_min": "8000.00",
+        "budget_max": "20000.00",
+        "region": "全国",
+        "deadline": 60,
+        "offer": {
+            "merchant": "credit",
+            "product": "device-fraud-score",
+            "plan": "按次评分",
+            "unit_price": "0.12",
+            "valid_days": 21,
+            "message": "按 9 万次报价，单价较挂牌价优惠 20%，可先开通 1,000 次免费测试。",
+            "outcome": "pending",
+        },
+    },
+    {
+        "key": "planner-traffic",
+        "buyer": "planner",
+        "title": "城市交通出行实时数据",
+        "description": "公交到站、道路拥堵等实时交通数据，用于交通治理评估与公交线网优化研究。",
+        "scenario": "早晚高峰拥堵成因分析；公交线网调整前后效果评估。",
+        "section": "G",
+        "modes": ["api", "report"],
+        "purpose": "public_governance",
+        "volume": 1000000,
+        "volume_unit": "per_call",
+        "budget_min": "0.00",
+        "budget_max": "20000.00",
+        "region": "某市",
+        "deadline": 90,
+    },
+]
+
+# ── Disputes (争议) and violations (违规) ─────────────────────────────────────────
+# ``statement``: what the operator asks the merchant; ``answer``: the merchant's reply (None: not yet).
+DISPUTES = [
+    {
+        "order": "bank-risk",
+        "ground": "quality",
+        "grounds": "自 10 月起约 3% 的查询结果风险评分较工商变更滞后两周以上，"
+        "与产品说明的“日更”不符，影响贷后预警时效。",
+        "refund_requested": False,
+        "statement": "请说明 10 月以来风险评分更新滞后的原因、影响范围及补救措施，并提供更新日志。",
+        "answer": None,
+        "outcome": "investigating",
+    },
+    {
+        "order": "insurer-drug",
+        "ground": "not_as_described",
+        "grounds": "产品说明覆盖 4,000 余个品规，实际交付的数据仅含约 1,200 个品规，且缺少线上药房价格。",
+        "refund_requested": True,
+        "statement": "请核实交付数据的品规覆盖数量与线上药房价格缺失的原因。",
+        "answer": "经核查，线上药房价格数据源自 9 月起中断，交付数据覆盖不足属实；已修复数据源，同意退款。",
+        "outcome": "upheld",
+        "reason": "交付数据的覆盖范围与登记说明不符，商户已确认，支持全额退款。",
+    },
+]
+VIOLATIONS = [
+    {
+        "organization": "sme",
+        "kind": "personal_information",
+        "severity": "minor",
+        "description": "申报登记的“用户出行轨迹明细数据”含未脱敏个人行踪轨迹，属负面清单情形；登记已驳回，予以警示。",
+        "days_ago": 20,
     },
 ]

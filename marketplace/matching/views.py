@@ -191,51 +191,53 @@ def _offer_of(request, pk) -> Offer:
     return get_object_or_404(selectors.offers_visible_to(request.organization), pk=pk)
 
 
-@login_required
-@require_POST
-def offer_accept(request, pk):
+def _answer_offer(request, pk, answer, success: str):
+    """Run one answer to an offer (``answer(offer)``) and go back to its demand, saying how it went."""
     if request.organization is None:
         return _needs_organization(request)
     offer = _offer_of(request, pk)
     try:
-        offer = services.offer_accept(offer=offer, org=request.organization, actor=request.user)
+        answer(offer)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("You accepted the offer."))
+        messages.success(request, success)
     return redirect("matching:detail", pk=offer.demand_id)
+
+
+@login_required
+@require_POST
+def offer_accept(request, pk):
+    return _answer_offer(
+        request,
+        pk,
+        lambda offer: services.offer_accept(offer=offer, org=request.organization, actor=request.user),
+        _("You accepted the offer."),
+    )
 
 
 @login_required
 @require_POST
 def offer_decline(request, pk):
-    if request.organization is None:
-        return _needs_organization(request)
-    offer = _offer_of(request, pk)
     form = DeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.offer_decline(offer=offer, org=request.organization, actor=request.user, reason=reason)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You declined the offer."))
-    return redirect("matching:detail", pk=offer.demand_id)
+    return _answer_offer(
+        request,
+        pk,
+        lambda offer: services.offer_decline(offer=offer, org=request.organization, actor=request.user, reason=reason),
+        _("You declined the offer."),
+    )
 
 
 @login_required
 @require_POST
 def offer_withdraw(request, pk):
-    if request.organization is None:
-        return _needs_organization(request)
-    offer = _offer_of(request, pk)
-    try:
-        services.offer_withdraw(offer=offer, org=request.organization, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your offer is withdrawn."))
-    return redirect("matching:detail", pk=offer.demand_id)
+    return _answer_offer(
+        request,
+        pk,
+        lambda offer: services.offer_withdraw(offer=offer, org=request.organization, actor=request.user),
+        _("Your offer is withdrawn."),
+    )
 
 
 # Merchants ----------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ client and the verification page use ``verify_certificate`` to read them.
 import io
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import qrcode
 from django.conf import settings
@@ -94,6 +94,48 @@ def build_payload(product, *, ver: int, iat: int, exp: int, issuer: str | None =
         }
     payload["price_regime"] = product.price_regime
     return payload
+
+
+def _choice(value, choices, default=""):
+    return value if value in choices.values else default
+
+
+def _iso_date(value):
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def described_fields(payload: dict, *, grantee: str) -> dict:
+    """The registration a (verified) payload describes, as ``Product`` fields: the inverse of ``build_payload``.
+
+    What a peer sends is cut to our columns and unknown choices are dropped. ``grantee`` is the
+    organisation listing it here (the public-data authorisation's grantee when there is one).
+    """
+    described = payload["product"]
+    auth = payload.get("public_data_authorization")
+    auth = auth if isinstance(auth, dict) else {}
+    name = str(described["name"])[:120]
+    return {
+        "name": name,
+        "summary": str(described.get("summary") or "")[:300],
+        "section": _choice(described.get("section"), Section),
+        "data_source_type": _choice(described.get("data_source_type"), DataSourceType),
+        "classification": _choice(described.get("classification"), Classification, Classification.GENERAL),
+        "update_frequency": _choice(described.get("update_frequency"), UpdateFrequency),
+        "rights": [right for right in payload.get("rights") or [] if right in Right.values],
+        "auth_authority": str(auth.get("authority") or "")[:200],
+        "auth_grantee": grantee if auth else "",
+        "auth_scope": str(auth.get("scope") or ""),
+        "auth_valid_from": _iso_date(auth.get("valid_from")),
+        "auth_valid_until": _iso_date(auth.get("valid_until")),
+    }
+
+
+def described_modes(payload: dict) -> list[str]:
+    """The delivery modes a payload names that we know."""
+    return [mode for mode in payload["product"].get("delivery_modes") or [] if mode in DeliveryModeCode.values]
 
 
 # --- reading (§3) -------------------------------------------------------------------

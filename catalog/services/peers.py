@@ -7,6 +7,7 @@ its own short transaction.
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,12 +18,29 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.exceptions import DomainError
 
-from .. import search, signing
-from ..certificates import CertificateError, VerifiedCertificate, from_epoch, verify_certificate
+from .. import hooks, search, signing
+from ..certificates import (
+    CertificateError,
+    VerifiedCertificate,
+    described_fields,
+    described_modes,
+    from_epoch,
+    verify_certificate,
+)
 from ..codes import is_valid_code, issuer_of
 from ..interop import client
 from ..interop.client import PeerError
-from ..models import FeedEventType, Listing, Peer, PeerCertificate, PeerCertificateStatus, Product, ReplayNonce
+from ..models import (
+    DeliveryMode,
+    FeedEventType,
+    Listing,
+    Peer,
+    PeerCertificate,
+    PeerCertificateStatus,
+    Product,
+    ProductEvent,
+    ReplayNonce,
+)
 from .transitions import move, require_operator, require_reason
 
 logger = logging.getLogger(__name__)
@@ -406,6 +424,7 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
     created: dict[str, PeerCertificate] = {}
     changed: dict[str, PeerCertificate] = {}
     status_changes: dict[str, tuple[str, _Event]] = {}
+    reissued: dict[str, PeerCertificate] = {}
     applied = 0
     now = timezone.now()
     for event in events:
@@ -423,6 +442,8 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
         else:
             before = pc.status
             if event.certificate is not None and event.certificate.payload["ver"] >= pc.ver:
+                if event.certificate.payload["ver"] > pc.ver:
+                    reissued[event.code] = pc
                 _fill_from_certificate(pc, event.certificate)
             pc.status = _status_after(event, pc.status, pc.exp)
             if pc.status != before:
@@ -438,8 +459,13 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
         pc.save(update_fields=PC_FIELDS)
     touched = []
     listed_here = set(
-        Product.objects.filter(code__in=list(status_changes), issuer=peer.exchange_code).values_list("code", flat=True)
+        Product.objects.filter(code__in=[*status_changes, *reissued], issuer=peer.exchange_code).values_list(
+            "code", flat=True
+        )
     )
+    for code, pc in reissued.items():
+        if code in listed_here and _refresh_local_product(peer=peer, pc=pc):
+            touched.append(code)
     for code, (status, event) in status_changes.items():
         if code in listed_here and _apply_to_local_listing(peer=peer, code=code, status=status, event=event):
             touched.append(code)
@@ -453,6 +479,67 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
             changes={"cursor": [before_cursor, peer.cursor], "applied": [0, applied], "listings": [[], touched]},
         )
     return peer, applied, touched
+
+
+def _refresh_local_product(*, peer: Peer, pc: PeerCertificate) -> bool:
+    """Our copy of a recognised registration follows the issuer's re-issued certificate (§3: a reader keeps the
+    highest ``ver``): name, summary, section, modes, classification, rights, authorisation. A certificate naming
+    another holder is not ours to go on selling: the listing pauses for the operators. Returns whether anything
+    changed."""
+    product = (
+        Product.objects.select_for_update().select_related("holder").filter(code=pc.code, issuer=peer.exchange_code)
+    ).first()
+    if product is None:
+        return False
+    fields = described_fields(pc.payload, grantee=product.holder.name)
+    modes = sorted(described_modes(pc.payload))
+    changes = {
+        name: [getattr(product, name), value] for name, value in fields.items() if getattr(product, name) != value
+    }
+    old_modes = sorted(product.delivery_modes.values_list("code", flat=True))
+    if modes != old_modes:
+        changes["delivery_modes"] = [old_modes, modes]
+    issuer = f"{peer.name} ({peer.exchange_code})"
+    if changes:
+        reason = _(
+            "The issuing exchange %(issuer)s re-issued the certificate of %(code)s (version %(ver)s); "
+            "this page now shows what it registers."
+        ) % {"issuer": issuer, "code": pc.code, "ver": pc.ver}
+        for name, value in fields.items():
+            setattr(product, name, value)
+        product.name_normalized = search.normalize_name(product.name)[:120]
+        product.search_document = search.segment_document(product.name, product.summary)
+        product.save(update_fields=[*fields, "name_normalized", "search_document", "updated_at"])
+        product.delivery_modes.set(DeliveryMode.objects.filter(code__in=modes))
+        search.refresh_search_vector(Product.objects.filter(pk=product.pk))
+        ProductEvent.objects.create(
+            product=product,
+            subject=ProductEvent.Subject.REGISTRATION,
+            from_status=product.status,
+            to_status=product.status,
+            actor_label=issuer,
+            reason=reason,
+        )
+        audit_record(
+            action="registration.reissued_by_issuer",
+            obj=product,
+            organization=product.holder,
+            changes={**changes, "ver": [None, pc.ver]},
+            reason=reason,
+        )
+    holder_changed = pc.holder_uscc != product.holder.uscc
+    listing = Listing.objects.filter(product=product).first()
+    if changes and not holder_changed and listing is not None and listing.status == Listing.Status.LISTED:
+        # What it describes changed: demands are matched against the new text (as when it was listed).
+        transaction.on_commit(partial(hooks.listing_listed, product.pk), robust=True)
+    if holder_changed and listing is not None and listing.status == Listing.Status.LISTED:
+        reason = _(
+            "The issuing exchange %(issuer)s re-issued the certificate of %(code)s to another holder (%(holder)s); "
+            "the listing is paused until the operators review it."
+        ) % {"issuer": issuer, "code": pc.code, "holder": pc.holder_name}
+        move(listing, Listing.Status.PAUSED, reason=reason, action="listing.pause")
+        return True
+    return bool(changes)
 
 
 def _issuer_reason(peer: Peer, status: str, code: str, at: datetime) -> str:

@@ -1,7 +1,6 @@
 """Mutual recognition (登记互认, interop-v1 §6): listing a peer's registration here; being told a peer lists ours."""
 
 import re
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -16,8 +15,7 @@ from accounts.models import Organization
 from accounts.selectors import is_member
 
 from .. import search
-from ..certificates import CertificateError, from_epoch
-from ..choices import Classification, DataSourceType, DeliveryModeCode, Right, Section, UpdateFrequency
+from ..certificates import CertificateError, described_fields, described_modes, from_epoch
 from ..codes import is_valid_code, issuer_of, normalize_code
 from ..findings import compute_findings
 from ..interop.client import PeerError
@@ -54,10 +52,6 @@ def code_from_input(text: str) -> str:
                 return normalize_code(query[name][0])
     match = CODE_IN_TEXT_RE.search(text)
     return normalize_code(match.group(0) if match else text)
-
-
-def _choice(value, choices, default=""):
-    return value if value in choices.values else default
 
 
 def _listing_url(code: str) -> str:
@@ -114,10 +108,7 @@ def recognition_create(*, org: Organization, actor, code: str) -> Product:
 @transaction.atomic
 def _recognition_save(*, org, actor, peer, verified, answer) -> Product:
     payload = verified.payload
-    described = payload["product"]
-    auth = (
-        payload.get("public_data_authorization") if isinstance(payload.get("public_data_authorization"), dict) else {}
-    )
+    fields = described_fields(payload, grantee=org.name)
     peers.peer_certificate_store(peer=peer, verified=verified, status=PeerCertificateStatus.ACTIVE)
     reason = _("Recognition of registration %(code)s issued by %(issuer)s.") % {
         "code": verified.code,
@@ -129,29 +120,17 @@ def _recognition_save(*, org, actor, peer, verified, answer) -> Product:
                 holder=org,
                 issuer=peer.exchange_code,
                 code=verified.code,
-                name=str(described["name"])[:120],
-                name_normalized=search.normalize_name(str(described["name"]))[:120],
-                summary=str(described.get("summary") or "")[:300],
-                section=_choice(described.get("section"), Section),
-                data_source_type=_choice(described.get("data_source_type"), DataSourceType),
-                classification=_choice(described.get("classification"), Classification, Classification.GENERAL),
-                update_frequency=_choice(described.get("update_frequency"), UpdateFrequency),
-                rights=[right for right in payload.get("rights") or [] if right in Right.values],
-                auth_authority=str(auth.get("authority") or "")[:200],
-                auth_grantee=org.name if auth else "",
-                auth_scope=str(auth.get("scope") or ""),
-                auth_valid_from=_date(auth.get("valid_from")),
-                auth_valid_until=_date(auth.get("valid_until")),
+                **fields,
+                name_normalized=search.normalize_name(fields["name"])[:120],
                 status=Product.Status.REGISTERED,
                 status_reason=reason,
                 registered_at=from_epoch(payload["iat"]),
                 created_by=actor,
-                search_document=search.segment_document(str(described["name"]), str(described.get("summary") or "")),
+                search_document=search.segment_document(fields["name"], fields["summary"]),
             )
     except IntegrityError as exc:
         raise DomainError(_("This registration is already listed at this exchange."), field="code") from exc
-    modes = [mode for mode in described.get("delivery_modes") or [] if mode in DeliveryModeCode.values]
-    product.delivery_modes.set(DeliveryMode.objects.filter(code__in=modes))
+    product.delivery_modes.set(DeliveryMode.objects.filter(code__in=described_modes(payload)))
     search.refresh_search_vector(Product.objects.filter(pk=product.pk))
     ProductEvent.objects.create(
         product=product,
@@ -188,13 +167,6 @@ def _recognition_save(*, org, actor, peer, verified, answer) -> Product:
         reason=reason,
     )
     return product
-
-
-def _date(value):
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.exceptions import DomainError
 from accounts.models import AuditEntry
-from catalog import services, signing
+from catalog import hooks, services, signing
 from catalog.interop import client as interop_client
 from catalog.models import Listing, Peer, PeerCertificate, Product
 from tests.factories import OrganizationFactory, member, operator
@@ -245,6 +245,67 @@ def test_expiry_pauses_the_listing_within_one_poll(fake_peer):
     assert PeerCertificate.objects.get(code=product.code).status == "expired"
     listing = Listing.objects.get(product=product)
     assert listing.status == Listing.Status.PAUSED and "expired" in listing.status_reason
+
+
+def test_a_reissued_certificate_refreshes_what_our_listing_shows(
+    fake_peer, monkeypatch, django_capture_on_commit_callbacks
+):
+    matched = []
+    monkeypatch.setattr(hooks, "listing_listed_handlers", [matched.append])
+    peer = fake_peer.register()
+    product = _recognised_listing(fake_peer, peer)
+    holder = product.holder
+    fake_peer.issue(
+        product.code,
+        uscc=holder.uscc,
+        holder=holder.name,
+        ver=2,
+        name="企业经营异常与严重违法核验",
+        rights=["processing_use"],
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.peer_follow(peer=peer)
+    services.peer_follow(peer=peer)  # nothing new: no second event
+
+    product.refresh_from_db()
+    event = product.events.order_by("-pk").first()
+    entries = AuditEntry.objects.filter(action="registration.reissued_by_issuer", object_id=str(product.pk))
+    assert product.name == "企业经营异常与严重违法核验"
+    assert product.rights == ["processing_use"]
+    assert "违法" in product.search_document
+    assert "version 2" in event.reason and "BBX" in event.reason
+    assert entries.count() == 1
+    assert entries.get().changes["name"] == ["企业经营异常核验", "企业经营异常与严重违法核验"]
+    assert matched == [product.pk]  # demands are matched against the new text
+    assert Listing.objects.get(product=product).status == Listing.Status.LISTED
+
+
+def test_a_reissued_certificate_with_the_same_content_changes_nothing(fake_peer):
+    peer = fake_peer.register()
+    product = _recognised_listing(fake_peer, peer)
+    events_before = product.events.count()
+    fake_peer.issue(product.code, uscc=product.holder.uscc, holder=product.holder.name, ver=2)
+
+    services.peer_follow(peer=peer)
+
+    assert product.events.count() == events_before
+    assert not AuditEntry.objects.filter(action="registration.reissued_by_issuer").exists()
+    assert PeerCertificate.objects.get(code=product.code).ver == 2
+
+
+def test_a_certificate_reissued_to_another_holder_pauses_our_listing(fake_peer):
+    peer = fake_peer.register()
+    product = _recognised_listing(fake_peer, peer)
+    newcomer = OrganizationFactory(name="另一家数据公司")
+    fake_peer.issue(product.code, uscc=newcomer.uscc, holder=newcomer.name, ver=2)
+
+    services.peer_follow(peer=peer)
+
+    listing = Listing.objects.get(product=product)
+    assert listing.status == Listing.Status.PAUSED
+    assert "另一家数据公司" in listing.status_reason
+    assert Product.objects.get(pk=product.pk).holder == product.holder  # ours stays with the merchant who listed it
 
 
 def test_follow_peer_feeds_task_reports_each_peer(fake_peer):

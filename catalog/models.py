@@ -90,6 +90,14 @@ class Product(models.Model):
 
     Status = RegistrationStatus
     TRANSITIONS = REGISTRATION_TRANSITIONS
+    # The uploaded files by the name their address uses (catalog:product_file): which field holds each.
+    FILES = {
+        "cover": "cover_image",
+        "thumbnail": "cover_thumbnail",
+        "sample": "sample_file",
+        "evidence": "personal_evidence",
+    }
+    PUBLIC_FILES = frozenset({"cover", "thumbnail"})  # shown once the registration is public
 
     holder = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="products")
     issuer = models.CharField(_("issuing exchange"), max_length=8, default="")
@@ -301,21 +309,38 @@ class NegativeListTerm(models.Model):
 
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("Open")
+    INVESTIGATING = "investigating", _("Under investigation")
     UPHELD = "upheld", _("Upheld")
     DISMISSED = "dismissed", _("Dismissed")
+
+
+# Undecided: the registration under notice does not complete, statements are taken, an operator may decide.
+ACTIVE_OBJECTION_STATUSES = (ObjectionStatus.OPEN, ObjectionStatus.INVESTIGATING)
+
+
+class ObjectionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_OBJECTION_STATUSES)
 
 
 class Objection(models.Model):
     """An objection (数据异议) raised against a registration during or after its public notice."""
 
     Status = ObjectionStatus
-    TRANSITIONS = {ObjectionStatus.OPEN: {ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED}}
+    TRANSITIONS = {
+        ObjectionStatus.OPEN: {ObjectionStatus.INVESTIGATING, ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED},
+        ObjectionStatus.INVESTIGATING: {ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED},
+    }
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="objections")
     objector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="objections")
     grounds = models.TextField(_("grounds"))
     evidence = models.FileField(_("evidence"), upload_to="objections/%Y/", blank=True)
-    status = models.CharField(max_length=12, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    status = models.CharField(max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
+    investigated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    investigation_started_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -323,11 +348,17 @@ class Objection(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ObjectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.product.name}: {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_OBJECTION_STATUSES
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import console, interop_pages, merchant, public
+from .views import console, files, interop_pages, merchant, public
 
 app_name = "catalog"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("catalog/notice/", public.notice_list, name="notice"),
     path("p/<str:code>/", public.product_detail, name="product"),
     path("p/<str:code>/object/", public.objection_create, name="object"),
+    # Uploaded files, each checked against who asks (accounts.files).
+    path("files/products/<int:pk>/<str:which>/", files.product_file, name="product_file"),
     # Merchant pages.
     path("my/products/", merchant.product_list, name="my_products"),
     path("my/products/new/", merchant.product_create, name="product_create"),

@@ -110,7 +110,7 @@ ENTITLEMENT_VALID_DAYS = env_int("ENTITLEMENT_VALID_DAYS", 365)
 DATA_API_RATE_LIMIT = os.environ.get("DATA_API_RATE_LIMIT", "20/s")
 DATA_API_MAX_PAGE_SIZE = env_int("DATA_API_MAX_PAGE_SIZE", 100)
 DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
-# Merchants' uploads wait here, never under MEDIA_ROOT (which may be served), until loaded and deleted.
+# Merchants' dataset uploads wait here until loaded and deleted.
 PRIVATE_UPLOAD_ROOT = Path(os.environ.get("PRIVATE_UPLOAD_ROOT", DATA_DIR / "private"))
 UPSTREAM_TIMEOUT_SECONDS = env_int("UPSTREAM_TIMEOUT_SECONDS", 10)
 UPSTREAM_MAX_BYTES = env_int("UPSTREAM_MAX_BYTES", 1024 * 1024)
@@ -221,6 +221,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+# Uploads are never served from MEDIA_ROOT: each is served by a view that checks who asks (accounts.files).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {

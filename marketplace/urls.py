@@ -1,7 +1,6 @@
 """Root URL configuration."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csp import csp_override
@@ -42,6 +41,3 @@ urlpatterns = [
 ]
 # A path no route matches answers JSON under /api/ and /data/ (their clients read JSON), the HTML page elsewhere.
 handler404 = "accounts.api.exceptions.page_not_found"
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

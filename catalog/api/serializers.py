@@ -25,6 +25,25 @@ from ..selectors import public_sample_preview
 from ..services.registration import missing_for_submission
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class ProductFileField(serializers.Field):
+    """The address of one of a product's files (``catalog.views.files``), or null when it has none.
+
+    Files are served by that view, which checks who asks, never from MEDIA_ROOT.
+    """
+
+    def __init__(self, which: str, **kwargs):
+        self.which = which
+        super().__init__(source="*", read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, product):
+        if not getattr(product, Product.FILES[self.which]):
+            return None
+        path = reverse("catalog:product_file", kwargs={"pk": product.pk, "which": self.which})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
 class HolderSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     uscc = serializers.CharField(read_only=True)
@@ -66,7 +85,7 @@ class CatalogProductSerializer(serializers.ModelSerializer):
     price_regime = serializers.ChoiceField(choices=PriceRegime.choices, read_only=True)
     holder_name = serializers.CharField(source="holder.name", read_only=True)
     listed_at = serializers.DateTimeField(source="listing.listed_at", read_only=True)
-    cover_thumbnail = serializers.ImageField(read_only=True)
+    cover_thumbnail = ProductFileField("thumbnail")
     url = serializers.SerializerMethodField()
     rank = serializers.SerializerMethodField()
 
@@ -176,6 +195,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
     listing_status = serializers.SerializerMethodField()
     sample_preview = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()
+    cover_image = ProductFileField("cover")
+    cover_thumbnail = ProductFileField("thumbnail")
+    sample_file = ProductFileField("sample")
+    personal_evidence = ProductFileField("evidence")
 
     class Meta:
         model = Product

@@ -9,7 +9,7 @@ from .lifecycle import (
     registration_suspend,
 )
 from .negative_list import negative_term_add, negative_term_remove
-from .objections import objection_dismiss, objection_file, objection_uphold
+from .objections import objection_dismiss, objection_file, objection_investigate, objection_uphold
 from .registration import code_allocate, product_save_draft, product_submit
 from .review import (
     registration_approve,
@@ -29,6 +29,7 @@ __all__ = [
     "negative_term_remove",
     "objection_dismiss",
     "objection_file",
+    "objection_investigate",
     "objection_uphold",
     "product_save_draft",
     "product_submit",

@@ -46,6 +46,29 @@ def _decide(objection: Objection, *, to: str, actor, reason: str, action: str) -
 
 
 @transaction.atomic
+def objection_investigate(*, objection: Objection, actor) -> Objection:
+    """An operator takes an open objection into investigation; the objector and the holder see it on their pages."""
+    require_operator(actor)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status == Objection.Status.INVESTIGATING:
+        return objection
+    if not objection.can_become(Objection.Status.INVESTIGATING):
+        raise InvalidTransition(_("This objection was already decided."))
+    before = objection.status
+    objection.status = Objection.Status.INVESTIGATING
+    objection.investigated_by = actor
+    objection.investigation_started_at = timezone.now()
+    objection.save(update_fields=["status", "investigated_by", "investigation_started_at"])
+    audit_record(
+        action="objection.investigate",
+        obj=objection,
+        actor=actor,
+        changes={"status": [before, objection.status]},
+    )
+    return objection
+
+
+@transaction.atomic
 def objection_uphold(*, objection: Objection, actor, reason: str) -> Objection:
     """An operator upholds an objection: a registration under notice is withdrawn, a registered one suspended."""
     require_operator(actor)

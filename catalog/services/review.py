@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Listing, Objection, Product
+from ..models import Listing, Product
 from .certificates import certificate_issue
 from .transitions import move, require_operator, require_reason
 
@@ -61,13 +61,13 @@ def registration_reject(*, product: Product, actor, reason: str) -> Product:
 
 @transaction.atomic
 def registration_complete(*, product: Product) -> Product:
-    """At the end of the notice with no open or upheld objection: registered, and listed here."""
+    """At the end of the notice with no undecided or upheld objection: registered, and listed here."""
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.status != Product.Status.PUBLIC_NOTICE:
         return product
     if product.notice_ends_at and product.notice_ends_at > timezone.now():
         return product
-    if product.objections.filter(status=Objection.Status.OPEN).exists():
+    if product.objections.active().exists():
         return product  # An operator decides first; the next run completes it.
     product, _ = move(product, Product.Status.REGISTERED, action="registration.complete", registered_at=timezone.now())
     listing, _created = Listing.objects.get_or_create(product=product)

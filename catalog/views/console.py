@@ -139,7 +139,7 @@ def dashboard(request):
         "in_review_count": by_status.get(RS.IN_REVIEW, 0),
         "notice_count": by_status.get(RS.PUBLIC_NOTICE, 0),
         "suspended_count": by_status.get(RS.SUSPENDED, 0),
-        "objection_count": Objection.objects.filter(status=Objection.Status.OPEN).count(),
+        "objection_count": Objection.objects.active().count(),
         "verification_count": verification_queue().count(),
         "negative_term_count": NegativeListTerm.objects.count(),
         "oldest": with_finding_counts(Product.objects.review_queue().select_related("holder")).order_by(
@@ -243,9 +243,11 @@ def product_list(request):
 
 
 def _render_objections(request, *, failed: tuple[int, ReasonForm] | None = None):
-    show = request.GET.get("status", Objection.Status.OPEN)
+    show = request.GET.get("status", "active")
     objections = Objection.objects.select_related("product", "product__holder", "objector", "decided_by")
-    if show in Objection.Status.values:
+    if show == "active":
+        objections = objections.active()
+    elif show in Objection.Status.values:
         objections = objections.filter(status=show)
     rows = []
     for objection in objections.order_by("created_at", "pk"):

@@ -144,7 +144,7 @@ def queues() -> list[Queue]:
     return [
         Queue("verifications", verification_queue().count(), "accounts:verification_queue"),
         Queue("reviews", Product.objects.review_queue().count(), "catalog:review_queue"),
-        Queue("objections", Objection.objects.filter(status=Objection.Status.OPEN).count(), "catalog:objections"),
+        Queue("objections", Objection.objects.active().count(), "catalog:objections"),
         Queue("disputes", Dispute.objects.active().count(), "governance:console_disputes"),
         Queue("transfers", transfers_to_confirm().count(), "orders:console_payments"),
     ]

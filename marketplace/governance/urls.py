@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import console, disclosure, parties
+from .views import console, disclosure, files, parties
 
 app_name = "governance"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("disputes/new/<str:number>/", parties.dispute_create, name="dispute_create"),
     path("statements/<int:pk>/answer/", parties.statement_answer, name="statement_answer"),
     path("credit/", parties.my_credit, name="my_credit"),
+    # Their files (evidence, attachments), each to the operators and the party concerned.
+    path("files/objections/<int:pk>/", files.objection_evidence, name="objection_evidence"),
+    path("files/disputes/<int:pk>/", files.dispute_evidence, name="dispute_evidence"),
+    path("files/statements/<int:pk>/", files.statement_attachment, name="statement_attachment"),
     # The public.
     path("disclosure/", disclosure.index, name="disclosure"),
     path("disclosure/operators/", disclosure.operators, name="disclosure_operators"),

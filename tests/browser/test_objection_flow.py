@@ -44,6 +44,11 @@ def test_objection_during_notice_is_upheld_and_the_registration_withdrawn(page):
     page.goto(page.base_url + "/console/objections/")
     page.locator(f"#objection-{objection.pk} a.case-link").click()
     page.wait_for_url(re.compile(rf"/console/objection-cases/{objection.pk}/$"))
+    page.click("#action-investigate button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("ol.steps li.current").inner_text() in ("Under investigation", "调查中")
+    objection.refresh_from_db()
+    assert objection.status == Objection.Status.INVESTIGATING
     page.select_option("#statement-request [name=party]", "holder")
     page.fill("#statement-request [name=question]", "请提供授权文件原件及授权机关的确认函。")
     page.click("#statement-request button[type=submit]")

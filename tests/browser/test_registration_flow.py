@@ -11,6 +11,8 @@ from catalog.models import Product
 from tests.browser.conftest import sign_in
 from tests.factories import SAMPLE_CSV_WITH_ID, OrganizationFactory, member, operator, png_bytes
 
+IMAGE_SHOWN = "img => img.complete && img.naturalWidth > 0"
+
 CODE_RE = re.compile(r"DEMO-\d{4}-[A-T]-\d{6,}-[0-9A-Z]")
 
 
@@ -46,6 +48,9 @@ def test_merchant_registers_operator_approves_and_the_public_finds_it(page, tmp_
     page.check("[name=sign_commitment]")
     page.click("form[enctype='multipart/form-data'] button[type=submit]")
     page.wait_for_url(re.compile(r"/my/products/\d+/$"))
+    # The merchant's page shows the cover it just uploaded (served by the file view, not from MEDIA_ROOT).
+    own_cover = page.locator("img[src*='/files/products/']").first
+    page.wait_for_function(IMAGE_SHOWN, arg=own_cover.element_handle())
 
     # Submitting allocates the registration code, shown on the page.
     page.click("form[action$='/submit/'] button[type=submit]")
@@ -79,6 +84,9 @@ def test_merchant_registers_operator_approves_and_the_public_finds_it(page, tmp_
     page.wait_for_load_state()
     result = page.locator("main").get_by_text("新能源汽车充电桩运行监测数据")
     assert result.count() >= 1
+    card_cover = page.locator("main img[src*='/thumbnail/']").first
+    card_cover.scroll_into_view_if_needed()
+    page.wait_for_function(IMAGE_SHOWN, arg=card_cover.element_handle())  # anyone sees a listed product's cover
     result.first.click()
     page.wait_for_load_state()
     assert code in page.content()

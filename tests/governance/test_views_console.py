@@ -172,6 +172,23 @@ def test_objection_case_upheld_withdraws_the_registration(client):
     assert (objection.status, product.status) == (Objection.Status.UPHELD, Product.Status.WITHDRAWN)
 
 
+def test_objection_case_taken_into_investigation_shows_it_to_the_parties(client):
+    """The operator starts the investigation; the objector's page shows the objection under investigation."""
+    objection, _product, _holder, _holder_user, objector = objection_under_notice()
+    client.force_login(operator())
+
+    started = client.post(reverse("governance:console_objection_action", args=[objection.pk, "investigate"]))
+    case_page = client.get(reverse("governance:console_objection", args=[objection.pk]))
+    client.force_login(objector)
+    mine = client.get(reverse("governance:my_objections"))
+
+    assert started.status_code == 302
+    assert Objection.objects.get(pk=objection.pk).status == Objection.Status.INVESTIGATING
+    assert 'id="action-investigate"' not in case_page.content.decode()  # done once
+    assert 'id="decision"' in case_page.content.decode()  # still to decide
+    assert '<li class="current">Under investigation</li>' in mine.content.decode()
+
+
 def test_objection_case_decision_needs_a_reason(client):
     """Without a reason the decision is refused and the error shown next to the reason field."""
     objection, *_rest = objection_under_notice()

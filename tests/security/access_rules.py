@@ -72,8 +72,6 @@ BUYERS_OWN =       "deny      allow  404      404    deny     deny"   # the buye
 SKIPPED = {
     # Django's admin: its own sign-in and per-model permissions (is_staff); not part of the exchange's site.
     "admin/": "prefix",
-    # Uploaded files served by Django itself only with DEBUG on (production serves them from the web server).
-    "^media/(?P<path>.*)$": "route",
     # Changes the language cookie for anyone; no data behind it.
     "set_language": "name",
     # Django's own password-reset confirmation: needs a one-time token mailed to the person; Django tests it.
@@ -89,6 +87,8 @@ PAGES: dict[str, Rule] = {
     "catalog:product": rule(PUBLIC, code="product.code"),
     # Anyone signed in may object to a registration under public notice (DESIGN: 公示异议).
     "catalog:object": rule(SIGNED_IN, "GET POST", code="noticed.code"),
+    # A product's files (the most private one here: consent evidence; the public cover has its own tests).
+    "catalog:product_file": rule("404 404 allow 404 allow 404", pk="product.pk", which="evidence"),
     # ── catalog: the merchant's registrations (/my/) ────────────────────────────────────────────────────────
     "catalog:my_products": rule(MERCHANTS),
     "catalog:product_create": rule(MERCHANTS, "GET POST"),
@@ -234,6 +234,10 @@ PAGES: dict[str, Rule] = {
     "governance:dispute_create": rule("deny allow 404 404 404 404", "GET POST", number="order.number"),
     # Answering a statement: the party it was asked of (here the buyer).
     "governance:statement_answer": rule("deny allow 404 404 404 404", "POST", pk="statement.pk"),
+    # Evidence and attachments: the operators and the party concerned (the objector; both sides of a dispute).
+    "governance:objection_evidence": rule("deny allow 404 404 allow 404", pk="objection.pk"),
+    "governance:dispute_evidence": rule("deny allow allow 404 allow 404", pk="dispute.pk"),
+    "governance:statement_attachment": rule("deny allow 404 404 allow 404", pk="statement.pk"),
     # ── governance: public disclosure ──────────────────────────────────────────────────────────────────────
     "governance:disclosure": rule(PUBLIC),
     "governance:disclosure_operators": rule(PUBLIC),

@@ -180,6 +180,11 @@ def build_world() -> World:
     statement = governance_services.statement_request(
         actor=staff, dispute=dispute, party="buyer", question="请提供调用记录和截图。"
     )
+    # Every uploaded file the file views serve (saved directly: the upload paths have their own tests).
+    product.personal_evidence.save("consent.pdf", ContentFile(b"%PDF-1.4 consent"), save=True)
+    objection.evidence.save("proof.pdf", ContentFile(b"%PDF-1.4 proof"), save=True)
+    dispute.evidence.save("calls.csv", ContentFile("时间,结果\n".encode()), save=True)
+    statement.attachment.save("screenshot.png", ContentFile(png_bytes()), save=True)
     violation = governance_services.violation_record(
         organization=other_org,
         actor=staff,

@@ -54,7 +54,7 @@ def statement_request(
         raise ValueError("a statement belongs to exactly one objection or one dispute")
     if objection is not None:
         case = Objection.objects.select_for_update().select_related("product__holder", "objector").get(pk=objection.pk)
-        if case.status != Objection.Status.OPEN:
+        if not case.is_active:
             raise InvalidTransition(_("This objection was already decided; no more statements are taken."))
         parties, who = OBJECTION_PARTIES, _party_of_objection
     else:
@@ -126,9 +126,7 @@ def statement_submit(*, statement: Statement, actor, answer: str, attachment=Non
     if not statement.can_become(StatementStatus.RECEIVED):
         raise InvalidTransition(_("This statement was already given."))
     case = statement.case
-    if (statement.objection_id and case.status != Objection.Status.OPEN) or (
-        statement.dispute_id and not case.is_active
-    ):
+    if (statement.objection_id and not case.is_active) or (statement.dispute_id and not case.is_active):
         raise InvalidTransition(_("The case was decided; statements are closed."))
     answer = require_text(answer, field="answer", message=_("Write your statement (at least 10 characters)."))
     check_upload(attachment, field="attachment")

@@ -210,7 +210,7 @@ def _render_objection(request, objection: Objection, *, failed: tuple[str, objec
         "product": product,
         "listing": Listing.objects.filter(product=product).first(),
         "forms": forms,
-        "is_open": objection.status == Objection.Status.OPEN,
+        "is_open": objection.is_active,
         "holder_credit": credit_of(product.holder),
     }
     return render(request, "governance/console/objection_detail.html", context, status=400 if failed else 200)
@@ -224,8 +224,16 @@ def objection_detail(request, pk: int):
 @operator_required
 @require_POST
 def objection_action(request, pk: int, action: str):
-    """Ask a party for a statement, or decide (through catalog's services)."""
+    """Investigate, ask a party for a statement, or decide (through catalog's services)."""
     objection = get_object_or_404(Objection, pk=pk)
+    if action == "investigate":
+        try:
+            catalog_services.objection_investigate(objection=objection, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The objection is under investigation; the objector and the holder see it."))
+        return redirect("governance:console_objection", pk=objection.pk)
     if action == "statement":
         form = StatementRequestForm(request.POST, case="objection", auto_id="id_statement_%s")
         if not form.is_valid():

@@ -227,6 +227,12 @@ def _objection_uphold(ctx):
     return lambda: services.objection_uphold(objection=objection, actor=staff, reason="来源不合法属实。")
 
 
+@scenario("catalog.objection_investigate", "objection.investigate")
+def _objection_investigate(ctx):
+    objection, staff = _objection(ctx), operator()
+    return lambda: services.objection_investigate(objection=objection, actor=staff)
+
+
 @scenario("catalog.objection_dismiss", "objection.dismiss")
 def _objection_dismiss(ctx):
     objection, staff = _objection(ctx), operator()

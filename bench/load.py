@@ -474,6 +474,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connections
 
+    call_command("migrate", verbosity=0)  # a kept database catches up with the code's migrations
     call_command("collectstatic", "--noinput", verbosity=0)
     connections.close_all()
 

@@ -61,6 +61,7 @@ SHOTS = [
     Shot("demand-matches", "buyer", "/demands/{bank_demand}/"),
     Shot("verify", "", "/verify/?code={registration_check}"),
     Shot("usage", "buyer", "/access/usage/"),
+    Shot("objection-case", "operator", "/console/objection-cases/{objection_case}/"),
     Shot("product-phone", "", "/p/{bus_arrivals}/", width=375, height=812, full_page=False, scale=2),
 ]
 
@@ -81,7 +82,7 @@ def run(args: list[str], env: dict) -> str:
 
 TARGETS_SCRIPT = """
 import json
-from catalog.models import Product
+from catalog.models import Objection, Product
 from marketplace.matching.models import Demand
 from marketplace.orders.models import Order
 from pricing.models import Plan
@@ -95,6 +96,7 @@ print(json.dumps({
     "review_pk": Product.objects.filter(status="in_review", findings__kind="pii_id_card").first().pk,
     "awaiting_order": Order.objects.get(status="awaiting_payment").number,
     "bank_demand": Demand.objects.get(buyer__name="某商业银行股份有限公司").pk,
+    "objection_case": Objection.objects.get(status="investigating").pk,
 }))
 """
 

@@ -6,8 +6,8 @@ the same transitions a person would make in the browser. Every organisation,
 person and product is fictitious.
 
 Products: ``state`` is the state the seed leaves the registration (or its
-listing) in; ``reason`` is what the deciding person wrote; ``objection`` is filed
-during the public notice and, by ``outcome``, left open, dismissed or upheld.
+listing) in; ``reason`` is what the deciding person wrote; each of ``objections`` is filed
+during the public notice and, by ``outcome``, left open, under investigation, dismissed or upheld.
 
 Then the trading, in the order the seed makes it: the guided-price catalogue and
 the operator's permitted revenue (GUIDED_PRICES, PERMITTED_REVENUE), every listed
@@ -484,12 +484,20 @@ PRODUCTS = [
         "key": "store-footfall",
         "holder": "shdata",
         "state": "public_notice",
-        "objection": {
-            "by": "citizen",
-            "grounds": "该产品的客流统计可能依赖无线网络探针采集顾客手机设备标识，说明中未见顾客知情同意的安排，"
-            "请核实匿名化处理是否充分。",
-            "outcome": "open",
-        },
+        "objections": [
+            {
+                "by": "citizen",
+                "grounds": "该产品的客流统计可能依赖无线网络探针采集顾客手机设备标识，说明中未见顾客知情同意的安排，"
+                "请核实匿名化处理是否充分。",
+                "outcome": "investigating",
+            },
+            {
+                "by": "insurer",
+                "grounds": "按小时发布的单店客流在低客流时段可能推断出具体顾客的到店行为，"
+                "请核实最小统计单元是否足以防止重新识别。",
+                "outcome": "open",
+            },
+        ],
         "name": "门店客流统计（匿名化）",
         "summary": "连锁门店进店客流、停留时长与时段分布的小时级统计，仅提供聚合结果。",
         "description": "通过门店客流计数设备获得进店人次，经不可逆哈希与聚合处理后仅保留门店、时段维度的统计值，"
@@ -1157,12 +1165,14 @@ PRODUCTS = [
         "key": "merchant-cashflow-report",
         "holder": "credit",
         "state": "public_notice",
-        "objection": {
-            "by": "buyer",
-            "grounds": "该报告使用的商户经营流水可能来源于我行收单业务，请核实数据来源的合法性及商户授权情况。",
-            "outcome": "dismissed",
-            "reason": "经核查，持有方提供了与收单机构的数据合作协议及商户逐户授权书，来源合法，异议不成立。",
-        },
+        "objections": [
+            {
+                "by": "buyer",
+                "grounds": "该报告使用的商户经营流水可能来源于我行收单业务，请核实数据来源的合法性及商户授权情况。",
+                "outcome": "dismissed",
+                "reason": "经核查，持有方提供了与收单机构的数据合作协议及商户逐户授权书，来源合法，异议不成立。",
+            },
+        ],
         "name": "小微商户经营流水分析报告",
         "summary": "经商户授权，基于收单流水生成经营稳定性、季节性与增长趋势分析报告。",
         "description": "报告以月为单位汇总商户收单交易笔数与金额，给出经营稳定性评分与同业对比，不含消费者信息。",
@@ -1336,13 +1346,15 @@ PRODUCTS = [
         "key": "landslide-model",
         "holder": "geo",
         "state": "withdrawn",
-        "objection": {
-            "by": "opendata",
-            "grounds": "该模型训练使用的地质灾害隐患点数据属于本机构授权运营的公共数据，"
-            "登记方未取得授权即用于产品开发。",
-            "outcome": "upheld",
-            "reason": "经核实，登记方未能提供隐患点公共数据的授权文件，异议成立，撤回登记。",
-        },
+        "objections": [
+            {
+                "by": "opendata",
+                "grounds": "该模型训练使用的地质灾害隐患点数据属于本机构授权运营的公共数据，"
+                "登记方未取得授权即用于产品开发。",
+                "outcome": "upheld",
+                "reason": "经核实，登记方未能提供隐患点公共数据的授权文件，异议成立，撤回登记。",
+            },
+        ],
         "name": "山体滑坡风险评估模型",
         "summary": "综合地形、降雨与历史灾害点的山体滑坡易发性评估模型。",
         "description": "以模型服务方式输出 30 米格网滑坡易发性等级，并随降雨预报动态更新风险等级。",

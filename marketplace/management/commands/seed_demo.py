@@ -457,8 +457,8 @@ class Command(BaseCommand):
         if state == "rejected":
             return services.registration_reject(product=product, actor=operator, reason=spec["reason"])
         product = services.registration_approve(product=product, actor=operator, reason=APPROVAL_NOTE)
-        if "objection" in spec:
-            self.objection(product, spec["objection"], operator)
+        for objection in spec.get("objections", []):
+            self.objection(product, objection, operator)
         if state in ("public_notice", "withdrawn"):
             return Product.objects.get(pk=product.pk)
         # The notice period has passed: move its end into the past and let the periodic completion run.
@@ -478,6 +478,8 @@ class Command(BaseCommand):
             services.objection_uphold(objection=objection, actor=operator, reason=spec["reason"])
         elif spec["outcome"] == "dismissed":
             services.objection_dismiss(objection=objection, actor=operator, reason=spec["reason"])
+        elif spec["outcome"] == "investigating":
+            services.objection_investigate(objection=objection, actor=operator)
 
     # ── staff two-factor sign-in (DEMO ONLY secret) ─────────────────────────────
     def staff_two_factor(self) -> None:

@@ -25,19 +25,24 @@ def _content_type(name: str) -> str:
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+def _open(field_file: FieldFile):
+    """The stored file opened for reading; 404 when there is none or it is gone from the disk."""
+    if not field_file:
+        raise Http404
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+
+
 def private_file(field_file: FieldFile, *, inline_types: frozenset[str] = frozenset()) -> FileResponse:
     """The stored file for the person the calling view has already authorised.
 
     Shown in the browser when its type is in ``inline_types`` (types the upload was checked to
     be), else a download.
     """
-    if not field_file:
-        raise Http404
+    handle = _open(field_file)
     name = PurePosixPath(field_file.name).name
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     content_type = _content_type(name)
     if content_type in inline_types:
         response = FileResponse(handle, filename=name, content_type=content_type)
@@ -49,15 +54,9 @@ def private_file(field_file: FieldFile, *, inline_types: frozenset[str] = frozen
 
 def image_file(field_file: FieldFile, *, public: bool) -> FileResponse:
     """A re-encoded image shown in pages: inline, cacheable by anyone when ``public``, else by the browser only."""
-    if not field_file:
-        raise Http404
-    content_type = _content_type(field_file.name)
+    content_type = _content_type(field_file.name or "")
     if content_type not in INLINE_IMAGE_TYPES:
         return private_file(field_file)
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(handle, content_type=content_type)
+    response = FileResponse(_open(field_file), content_type=content_type)
     response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=3600"
     return response

@@ -424,7 +424,7 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
     created: dict[str, PeerCertificate] = {}
     changed: dict[str, PeerCertificate] = {}
     status_changes: dict[str, tuple[str, _Event]] = {}
-    reissued: dict[str, PeerCertificate] = {}
+    reissued: dict[str, tuple[PeerCertificate, int]] = {}  # code -> (certificate, the ver we had before)
     applied = 0
     now = timezone.now()
     for event in events:
@@ -443,7 +443,7 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
             before = pc.status
             if event.certificate is not None and event.certificate.payload["ver"] >= pc.ver:
                 if event.certificate.payload["ver"] > pc.ver:
-                    reissued[event.code] = pc
+                    reissued.setdefault(event.code, (pc, pc.ver))
                 _fill_from_certificate(pc, event.certificate)
             pc.status = _status_after(event, pc.status, pc.exp)
             if pc.status != before:
@@ -463,8 +463,8 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
             "code", flat=True
         )
     )
-    for code, pc in reissued.items():
-        if code in listed_here and _refresh_local_product(peer=peer, pc=pc):
+    for code, (pc, previous_ver) in reissued.items():
+        if code in listed_here and _refresh_local_product(peer=peer, pc=pc, previous_ver=previous_ver):
             touched.append(code)
     for code, (status, event) in status_changes.items():
         if code in listed_here and _apply_to_local_listing(peer=peer, code=code, status=status, event=event):
@@ -481,7 +481,7 @@ def _apply_events(*, peer: Peer, events: list[_Event]) -> tuple[Peer, int, list[
     return peer, applied, touched
 
 
-def _refresh_local_product(*, peer: Peer, pc: PeerCertificate) -> bool:
+def _refresh_local_product(*, peer: Peer, pc: PeerCertificate, previous_ver: int) -> bool:
     """Our copy of a recognised registration follows the issuer's re-issued certificate (§3: a reader keeps the
     highest ``ver``): name, summary, section, modes, classification, rights, authorisation. A certificate naming
     another holder is not ours to go on selling: the listing pauses for the operators. Returns whether anything
@@ -524,7 +524,7 @@ def _refresh_local_product(*, peer: Peer, pc: PeerCertificate) -> bool:
             action="registration.reissued_by_issuer",
             obj=product,
             organization=product.holder,
-            changes={**changes, "ver": [None, pc.ver]},
+            changes={**changes, "ver": [previous_ver, pc.ver]},
             reason=reason,
         )
     holder_changed = pc.holder_uscc != product.holder.uscc

@@ -277,6 +277,7 @@ def test_a_reissued_certificate_refreshes_what_our_listing_shows(
     assert "version 2" in event.reason and "BBX" in event.reason
     assert entries.count() == 1
     assert entries.get().changes["name"] == ["企业经营异常核验", "企业经营异常与严重违法核验"]
+    assert entries.get().changes["ver"] == [1, 2]
     assert matched == [product.pk]  # demands are matched against the new text
     assert Listing.objects.get(product=product).status == Listing.Status.LISTED
 

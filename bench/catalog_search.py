@@ -152,14 +152,44 @@ def segment(row: dict) -> str:
     return segment_document(row["name"], row["summary"], row["description"])
 
 
+def product_from_row(row: dict, document: str, *, holder, issuer: str, now: datetime):
+    """A registered ``Product`` (not saved) for a ``fake_product`` row and its segmented words."""
+    from catalog.codes import format_code
+    from catalog.models import Product
+    from catalog.search import normalize_name
+
+    public = row["source"] == "public"
+    return Product(
+        holder=holder,
+        issuer=issuer,
+        code=format_code(issuer, now.year, row["section"], row["number"]),
+        name=row["name"],
+        name_normalized=normalize_name(row["name"]),
+        summary=row["summary"],
+        description=row["description"],
+        section=row["section"],
+        data_source_type=row["source"],
+        update_frequency=row["frequency"],
+        coverage_region="全国",
+        allowed_purposes=["risk_control", "research"],
+        application_scenario=row["scenario"],
+        rights=["processing_use", "product_operation"],
+        auth_authority="某市数据局" if public else "",
+        auth_valid_from=date(2025, 1, 1) if public else None,
+        auth_valid_until=date(2030, 12, 31) if public else None,
+        status=Product.Status.REGISTERED,
+        submitted_at=now - timedelta(days=row["listed_days_ago"] + 10),
+        registered_at=now - timedelta(days=row["listed_days_ago"]),
+        search_document=document,
+    )
+
+
 def generate(count: int) -> None:
     """Wipe the catalog tables and insert ``count`` registered, listed products."""
     from django.db import connection, transaction
 
     from accounts.models import AuditChainHead, AuditEntry, Organization
-    from catalog.codes import format_code
     from catalog.models import Listing, Product
-    from catalog.search import normalize_name
 
     rng = random.Random(SEED)
     started = time.perf_counter()
@@ -189,35 +219,12 @@ def generate(count: int) -> None:
             for n in range(200)
         )
     now = datetime.now(UTC)
-    year = now.year
     through = Product.delivery_modes.through
     for start in range(0, count, BATCH):
         chunk = list(zip(rows[start : start + BATCH], documents[start : start + BATCH]))
         with transaction.atomic():
             products = Product.objects.bulk_create(
-                Product(
-                    holder=holders[row["number"] % len(holders)],
-                    issuer=EXCHANGE,
-                    code=format_code(EXCHANGE, year, row["section"], row["number"]),
-                    name=row["name"],
-                    name_normalized=normalize_name(row["name"]),
-                    summary=row["summary"],
-                    description=row["description"],
-                    section=row["section"],
-                    data_source_type=row["source"],
-                    update_frequency=row["frequency"],
-                    coverage_region="全国",
-                    allowed_purposes=["risk_control", "research"],
-                    application_scenario=row["scenario"],
-                    rights=["processing_use", "product_operation"],
-                    auth_authority="某市数据局" if row["source"] == "public" else "",
-                    auth_valid_from=date(2025, 1, 1) if row["source"] == "public" else None,
-                    auth_valid_until=date(2030, 12, 31) if row["source"] == "public" else None,
-                    status=Product.Status.REGISTERED,
-                    submitted_at=now - timedelta(days=row["listed_days_ago"] + 10),
-                    registered_at=now - timedelta(days=row["listed_days_ago"]),
-                    search_document=document,
-                )
+                product_from_row(row, document, holder=holders[row["number"] % len(holders)], issuer=EXCHANGE, now=now)
                 for row, document in chunk
             )
             Listing.objects.bulk_create(

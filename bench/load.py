@@ -147,16 +147,14 @@ def build(args) -> dict:
 
 def add_products(count: int) -> None:
     """Registered and listed products in bulk (their words segmented, their search vectors computed)."""
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import UTC, datetime, timedelta
 
     from django.conf import settings
     from django.db import connection, transaction
 
     from accounts.models import Organization
-    from bench.catalog_search import bench_uscc, fake_product, segment
-    from catalog.codes import format_code
+    from bench.catalog_search import bench_uscc, fake_product, product_from_row, segment
     from catalog.models import Listing, Product
-    from catalog.search import normalize_name
 
     rng = random.Random(20261123)
     rows = [fake_product(rng, EXTRA_NUMBER_FROM + n) for n in range(count)]
@@ -174,28 +172,8 @@ def add_products(count: int) -> None:
             for n in range(40)
         )
         products = Product.objects.bulk_create(
-            Product(
-                holder=holders[index % len(holders)],
-                issuer=settings.EXCHANGE_CODE,
-                code=format_code(settings.EXCHANGE_CODE, now.year, row["section"], row["number"]),
-                name=row["name"],
-                name_normalized=normalize_name(row["name"]),
-                summary=row["summary"],
-                description=row["description"],
-                section=row["section"],
-                data_source_type=row["source"],
-                update_frequency=row["frequency"],
-                coverage_region="全国",
-                allowed_purposes=["risk_control", "research"],
-                application_scenario=row["scenario"],
-                rights=["processing_use", "product_operation"],
-                auth_authority="某市数据局" if row["source"] == "public" else "",
-                auth_valid_from=date(2025, 1, 1) if row["source"] == "public" else None,
-                auth_valid_until=date(2030, 12, 31) if row["source"] == "public" else None,
-                status=Product.Status.REGISTERED,
-                submitted_at=now - timedelta(days=row["listed_days_ago"] + 10),
-                registered_at=now - timedelta(days=row["listed_days_ago"]),
-                search_document=document,
+            product_from_row(
+                row, document, holder=holders[index % len(holders)], issuer=settings.EXCHANGE_CODE, now=now
             )
             for index, (row, document) in enumerate(zip(rows, documents))
         )

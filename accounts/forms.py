@@ -11,12 +11,16 @@ from .services import validate_business_licence, validate_uscc
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: next to its field when it names one the form has."""
-    if error.errors:
-        for field, message in error.errors.items():
-            form.add_error(field if field in form.fields else None, message)
-        return
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    """Show a service's refusal on the form: next to each field it names that the form has, and its message
+    above the form when no field shows it or when it names several problems (a summary of them)."""
+    errors = dict(error.errors or {})
+    if error.field and error.field not in errors:
+        errors[error.field] = error.message
+    for name, message in errors.items():
+        form.add_error(name if name in form.fields else None, message)
+    placed = any(name in form.fields for name in errors)
+    if (not placed or error.errors) and error.message not in errors.values():
+        form.add_error(None, error.message)
 
 
 class SignupForm(forms.Form):

@@ -1,7 +1,7 @@
 """Forms of the merchant's registration pages and the operator console.
 
 Forms only parse and check the shape of input; the rules live in ``catalog.services``,
-whose ``DomainError`` the views attach back to these forms with ``attach_domain_error``.
+whose ``DomainError`` the views attach back to these forms with ``accounts.forms.add_domain_error``.
 """
 
 from django import forms
@@ -191,16 +191,6 @@ def initial_from_product(product: Product) -> dict:
     initial["delivery_modes"] = list(product.delivery_modes.values_list("code", flat=True))
     initial["sign_commitment"] = bool(product.commitment_signed_at)
     return initial
-
-
-def attach_domain_error(form: forms.Form, error) -> None:
-    """Show a service's ``DomainError`` on the form: per field where it names one, else above the form."""
-    if error.errors:
-        for name, message in error.errors.items():
-            form.add_error(name if name in form.fields else None, message)
-        form.add_error(None, error.message)
-    else:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class ReasonForm(forms.Form):

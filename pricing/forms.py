@@ -11,18 +11,6 @@ from .models import FREE_USE_PURPOSES, BillingUnit, PlanKind
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def attach_domain_error(form: forms.Form, error) -> None:
-    """Show a service's refusal next to the fields it names, and its message above the form."""
-    errors = dict(error.errors or {})
-    if error.field and error.field not in errors:
-        errors[error.field] = error.message
-    for name, message in errors.items():
-        form.add_error(name if name in form.fields else None, message)
-    placed = any(name in form.fields for name in errors)
-    if (not placed or error.errors) and error.message not in errors.values():
-        form.add_error(None, error.message)
-
-
 def _money_field(label, **kwargs):
     return forms.DecimalField(
         label=label,

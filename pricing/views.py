@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from accounts.models import Organization
 from catalog.choices import Section
 from catalog.models import Product
@@ -24,7 +25,6 @@ from .forms import (
     PermittedRevenueForm,
     PlanEditForm,
     PlanForm,
-    attach_domain_error,
     tiers_as_text,
 )
 from .models import FreeUseApplication, GuidedPriceEntry, Plan
@@ -97,7 +97,7 @@ def entry_create(request):
                 terms=form.terms(),
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The guided price is published."))
             return redirect("pricing:guided_entry", pk=version.entry_id)
@@ -124,7 +124,7 @@ def entry_revise(request, pk):
         try:
             version = services.guided_entry_revise(actor=request.user, entry=entry, terms=form.terms())
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             flagged = version.flagged_plans.count()
             messages.success(request, _("Version %(version)s is published.") % {"version": version.version})
@@ -155,7 +155,7 @@ def revenue_authority(request):
                 tax=data["tax"],
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The maximum permitted revenue is set."))
             return redirect("pricing:revenue_authority")
@@ -209,7 +209,7 @@ def plans(request, pk):
         try:
             services.plan_create(org=request.organization, actor=request.user, product=product, data=form.cleaned_data)
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The plan is saved."))
             return redirect("pricing:plans", pk=product.pk)
@@ -244,7 +244,7 @@ def plan_edit(request, pk, plan_pk):
         try:
             services.plan_update(org=request.organization, actor=request.user, plan=plan, data=form.cleaned_data)
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The plan is saved; price changes reach existing subscribers by the rules."))
             return redirect("pricing:plans", pk=product.pk)
@@ -295,7 +295,7 @@ def free_use_apply(request, code):
                 statement=form.cleaned_data["statement"],
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Your application is submitted; an operator will decide."))
             return redirect("pricing:my_free_use")

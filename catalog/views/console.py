@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from accounts.selectors import verification_queue
 
 from .. import services
-from ..forms import ConsoleProductFilterForm, NegativeTermForm, ReasonForm, attach_domain_error
+from ..forms import ConsoleProductFilterForm, NegativeTermForm, ReasonForm
 from ..models import Listing, NegativeListTerm, Objection, Product, ReviewFinding
 from .merchant import history
 
@@ -216,7 +217,7 @@ def review_action(request, pk, action):
     try:
         call(product=product, actor=request.user, reason=form.cleaned_data.get("reason", ""))
     except DomainError as error:
-        attach_domain_error(form, error)
+        add_domain_error(form, error)
         product.refresh_from_db()
         return _render_review(request, product, failed=(action, form))
     messages.success(request, done)
@@ -274,7 +275,7 @@ def objection_decide(request, pk, decision):
     try:
         service(objection=objection, actor=request.user, reason=form.cleaned_data.get("reason", ""))
     except DomainError as error:
-        attach_domain_error(form, error)
+        add_domain_error(form, error)
         return _render_objections(request, failed=(objection.pk, form))
     messages.success(request, done)
     return redirect("catalog:objections")
@@ -297,7 +298,7 @@ def negative_list(request):
                     actor=request.user, term=form.cleaned_data["term"], note=form.cleaned_data["note"]
                 )
             except DomainError as error:
-                attach_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(
                     request,

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 
 from .. import services
-from ..forms import ProductForm, ReasonForm, attach_domain_error
+from ..forms import ProductForm, ReasonForm
 from ..models import Listing, Product
 
 RS = Product.Status
@@ -108,7 +109,7 @@ def _save_draft(request, *, product: Product | None):
                     **form.uploads(),
                 )
             except DomainError as error:
-                attach_domain_error(form, error)
+                add_domain_error(form, error)
             else:
                 messages.success(request, _("The draft is saved."))
                 return redirect("catalog:product_manage", pk=saved.pk)
@@ -213,7 +214,7 @@ def listing_action(request, pk):
     try:
         service(listing=listing, actor=request.user, reason=form.cleaned_data.get("reason", ""))
     except DomainError as error:
-        attach_domain_error(form, error)
+        add_domain_error(form, error)
         return _render_manage(request, product, listing_form=form)
     messages.success(request, done)
     return redirect("catalog:product_manage", pk=product.pk)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from catalog.models import Product
-from marketplace.orders.forms import attach_domain_error
 
 from . import selectors, services
 from .forms import ApiKeyForm, DatasetUploadForm, UpstreamForm
@@ -59,7 +59,7 @@ def keys(request):
                 org=org, actor=request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             form = ApiKeyForm()
     response = render(
@@ -167,7 +167,7 @@ def product_data(request, pk):
                 lookup_columns=upload_form.lookup_list(),
             )
         except DomainError as error:
-            attach_domain_error(upload_form, error)
+            add_domain_error(upload_form, error)
         else:
             messages.success(request, _("The file is uploaded; it is being loaded."))
             return redirect(reverse("access:product_data", args=[product.pk]))
@@ -184,7 +184,7 @@ def product_data(request, pk):
                 credential=data["credential"],
             )
         except DomainError as error:
-            attach_domain_error(upstream_form, error)
+            add_domain_error(upstream_form, error)
         else:
             messages.success(request, _("The endpoint is saved."))
             return redirect(reverse("access:product_data", args=[product.pk]))

@@ -5,20 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.exceptions import DomainError
-
 from .models import DISPUTE_PARTIES, OBJECTION_PARTIES, DisputeGround, StatementParty, ViolationKind, ViolationSeverity
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: per field where it names one the form has, else above the form."""
-    if error.errors:
-        for name, message in error.errors.items():
-            form.add_error(name if name in form.fields else None, message)
-        if not any(name in form.fields for name in error.errors):
-            form.add_error(None, error.message)
-        return
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class DateInput(forms.DateInput):

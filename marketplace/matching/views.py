@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from catalog.models import Product
 from pricing.models import Plan
 
 from . import selectors, services
 from .filtersets import DemandFilterSet
-from .forms import CloseForm, DeclineForm, DemandForm, OfferForm, attach_domain_error
+from .forms import CloseForm, DeclineForm, DemandForm, OfferForm
 from .models import Demand, DemandStatus, Offer
 
 PAGE_SIZE = 20
@@ -52,7 +53,7 @@ def demand_create(request):
         try:
             demand = services.demand_create(buyer=request.organization, actor=request.user, data=form.service_data())
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Your demand is posted; matching products are listed below."))
             return redirect("matching:detail", pk=demand.pk)
@@ -73,7 +74,7 @@ def demand_edit(request, pk):
                 demand=demand, org=request.organization, actor=request.user, data=form.service_data()
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The demand is saved and matched again."))
             return redirect("matching:detail", pk=demand.pk)
@@ -180,7 +181,7 @@ def offer_create(request, pk):
                 message=data["message"],
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Your offer is sent to the buyer."))
             return redirect("matching:detail", pk=demand.pk)

@@ -8,17 +8,6 @@ from catalog.choices import Purpose
 from .models import PaymentMethod
 
 
-def attach_domain_error(form: forms.Form, error) -> None:
-    """Show a service's refusal next to the fields it names, and its message above the form."""
-    errors = dict(error.errors or {})
-    if error.field and error.field not in errors:
-        errors[error.field] = error.message
-    for name, message in errors.items():
-        form.add_error(name if name in form.fields else None, message)
-    if not any(name in form.fields for name in errors) or error.errors:
-        form.add_error(None, error.message)
-
-
 class CheckoutForm(forms.Form):
     plan = forms.TypedChoiceField(label=_("Plan"), coerce=int)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000_000, initial=1)

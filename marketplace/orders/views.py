@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from catalog.choices import Classification
 from catalog.models import Product
 from marketplace.access.models import Entitlement
@@ -22,7 +23,7 @@ from pricing import selectors as pricing_selectors
 from pricing.models import PlanKind
 
 from . import payments, selectors, services
-from .forms import CheckoutForm, PurposeChoices, ReasonForm, TransferConfirmForm, attach_domain_error
+from .forms import CheckoutForm, PurposeChoices, ReasonForm, TransferConfirmForm
 from .models import Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
 
 
@@ -98,7 +99,7 @@ def checkout(request, code):
                 renews=renews,
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
             return redirect("orders:detail", number=order.number)
@@ -313,7 +314,7 @@ def order_refuse(request, number):
                 order=order, org=request.organization, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The request is refused."))
             return redirect("orders:sales")
@@ -379,7 +380,7 @@ def transfer_confirm(request, pk):
                 payer_name=data["payer_name"],
             )
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(
                 request, _("The transfer for order %(number)s is confirmed.") % {"number": payment.order.number}
@@ -397,7 +398,7 @@ def order_refund(request, number):
         try:
             services.order_refund(order=order, actor=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Order %(number)s is refunded.") % {"number": order.number})
             return redirect("orders:detail", number=order.number)
@@ -413,7 +414,7 @@ def payment_refund(request, pk):
         try:
             services.payment_refund(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            attach_domain_error(form, error)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("The payment is returned."))
             return redirect("orders:console_payments")

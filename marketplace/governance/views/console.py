@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import entry_hash
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from accounts.models import AuditEntry, Organization
 from catalog import services as catalog_services
 from catalog.models import Listing, Objection
@@ -24,7 +25,6 @@ from ..forms import (
     ReasonForm,
     StatementRequestForm,
     ViolationForm,
-    add_domain_error,
 )
 from ..models import Dispute, Violation
 

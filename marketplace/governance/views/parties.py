@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError
+from accounts.forms import add_domain_error
 from marketplace.orders.models import Order
 
 from .. import credit as credit_rules
 from .. import selectors, services
-from ..forms import DisputeForm, StatementAnswerForm, add_domain_error
+from ..forms import DisputeForm, StatementAnswerForm
 from ..models import Statement, StatementParty
 from ..services.statements import may_answer, statement_url
 

@@ -22,7 +22,7 @@ from ..choices import (
 )
 from ..models import Objection, Product, ProductEvent, ReviewFinding
 from ..selectors import public_sample_preview
-from ..services.registration import missing_for_submission
+from ..services.registration import DRAFT_FIELDS, missing_for_submission
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -202,32 +202,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
+        # What the merchant edits (the draft fields), then what the exchange adds.
         fields = [
             "id",
             "code",
             "status",
             "status_reason",
-            "name",
-            "summary",
-            "description",
-            "section",
-            "data_source_type",
-            "classification",
+            *DRAFT_FIELDS,
             "delivery_modes",
-            "update_frequency",
-            "coverage_start",
-            "coverage_end",
-            "coverage_region",
-            "allowed_purposes",
-            "application_scenario",
-            "rights",
-            "auth_authority",
-            "auth_grantee",
-            "auth_content",
-            "auth_scope",
-            "auth_valid_from",
-            "auth_valid_until",
-            "personal_basis",
             "price_regime",
             "cover_image",
             "cover_thumbnail",
